@@ -1,0 +1,30 @@
+# The developer loop; CI runs `make ci` through .ci/run.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install test lint schema bench demo ci
+
+$(VENV)/bin/ctsync: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/bin/ctsync
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check pipeline tests bench
+	$(VENV)/bin/ruff format --check pipeline tests bench
+	$(VENV)/bin/mypy
+
+schema: install
+	$(PY) -m pipeline.schema_gen
+
+bench: install
+	$(PY) -m bench.run
+
+demo: install
+	$(VENV)/bin/ctsync load data/sample
+	$(VENV)/bin/ctsync show NCT05766735

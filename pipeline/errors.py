@@ -1,0 +1,56 @@
+"""The one error tree of ctsync.
+
+Every error a user can meet is a ``CtsyncError``; the CLI turns it into one line on stderr and the
+exit code it carries. Transient errors are the ones a retry or a later run may cure::
+
+    CtsyncError (exit 1)
+    ├── UsageError (exit 2): bad input from the user, e.g. a malformed NCT ID or a missing file
+    ├── RecordError (exit 1): one record could not be normalized or read; goes to the dead letters
+    ├── UpstreamError (exit 3): ClinicalTrials.gov answered in a way a retry will not fix
+    │   └── UpstreamUnavailable (exit 3, transient): still failing after every retry
+    └── DatabaseBusy (exit 4, transient): another writer holds the database past --wait
+"""
+
+from __future__ import annotations
+
+
+class CtsyncError(Exception):
+    """Base of every error ctsync reports to its user."""
+
+    exit_code = 1
+    transient = False
+
+
+class UsageError(CtsyncError):
+    """The user asked for something impossible: a malformed ID, a missing file, a bad option."""
+
+    exit_code = 2
+
+
+class RecordError(CtsyncError):
+    """One study record cannot be read or normalized; the rest of its batch still lands."""
+
+    def __init__(self, nct_id: str | None, field: str, reason: str) -> None:
+        self.nct_id = nct_id
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{nct_id or 'record without NCT ID'}: {field}: {reason}")
+
+
+class UpstreamError(CtsyncError):
+    """ClinicalTrials.gov gave an answer that retrying will not change."""
+
+    exit_code = 3
+
+
+class UpstreamUnavailable(UpstreamError):
+    """ClinicalTrials.gov kept failing (429, 5xx, timeouts, cut-off bodies) through every retry."""
+
+    transient = True
+
+
+class DatabaseBusy(CtsyncError):
+    """Another ctsync process holds the working database for writing longer than --wait allows."""
+
+    exit_code = 4
+    transient = True

@@ -1,0 +1,38 @@
+"""The one frozen settings object every command builds (option > CTSYNC_* variable > default).
+
+Library code receives a ``Settings``; only the CLI reads the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_API_URL = "https://clinicaltrials.gov/api/v2"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard the HTTP layer tries before giving up; tests shrink the waits to zero."""
+
+    max_attempts: int = 6
+    max_total_seconds: float = 300.0
+    backoff_initial: float = 1.0
+    backoff_max: float = 60.0
+    jitter: float = 1.0
+    retry_after_cap: float = 120.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about where data lives and how to talk to the API."""
+
+    db: Path = Path("data/ctsync.duckdb")
+    published: Path | None = Path("data/published/ctsync.duckdb")
+    api_url: str = DEFAULT_API_URL
+    rate: float = 1.0
+    wait: float = 30.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    batch_size: int = 500
