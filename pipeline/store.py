@@ -1,0 +1,569 @@
+"""DuckDB at the edge: migrations, versioned set-based writes, reads, the published copy, export.
+
+Writes are set-based: a batch is written to a staging file, read by DuckDB into a staging table, and
+merged into every table with one statement per table, inside one transaction together with its ledger
+counts. Either the whole batch lands or none of it does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.errors import UsageError
+from pipeline.models import Trial
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+MAX_RAW_IN_DEAD_LETTER = 1_000_000
+ANALYST_TABLES = (
+    "trials",
+    "trial_conditions",
+    "trial_interventions",
+    "trial_locations",
+    "trial_outcomes",
+    "trial_sponsors",
+    "trial_versions",
+    "trial_changes",
+    "trial_seen",
+    "reviews",
+    "tracked_trials",
+    "sync_runs",
+    "failed_records",
+    "schema_migrations",
+)
+
+ChangeRows = Callable[[Trial, Trial], list[dict[str, Any]]]
+"""The differ's hook: the change rows (field, change, old, new, category, severity, detail) old → new."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One normalized record on its way into the store, with its raw JSON text kept verbatim."""
+
+    trial: Trial
+    raw_json: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One record that could not be read or normalized: a dead letter."""
+
+    source: str
+    stage: str
+    error: str
+    nct_id: str | None = None
+    raw: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """What a batch did, trial by trial: ``outcomes`` maps NCT ID to new, changed or unchanged."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    failed: int = 0
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for value in self.outcomes.values() if value == outcome)
+
+
+# --- connecting and migrating -------------------------------------------------------------------
+
+
+def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the working database; a writer's connection is migrated to the latest schema."""
+    if read_only:
+        return duckdb.connect(str(db), read_only=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db))
+    migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the numbered migrations not yet applied, each in a transaction with its bookkeeping row."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP WITH TIME ZONE NOT NULL)"
+    )
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done = []
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        number = int(path.name.split("_", 1)[0])
+        if number in applied:
+            continue
+        with transaction(con):
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, path.stem, datetime.now(UTC)]
+            )
+            if number == 1:
+                _comment_migrations_table(con)
+        done.append(number)
+    return done
+
+
+def _comment_migrations_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("COMMENT ON TABLE schema_migrations IS 'Schema migrations applied to this database.'")
+    con.execute("COMMENT ON COLUMN schema_migrations.version IS 'Migration number (pipeline/migrations).'")
+    con.execute("COMMENT ON COLUMN schema_migrations.name IS 'Migration file name.'")
+    con.execute("COMMENT ON COLUMN schema_migrations.applied_at IS 'When it was applied.'")
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT, or ROLLBACK on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+# --- the run ledger -----------------------------------------------------------------------------
+
+
+def start_run(con: duckdb.DuckDBPyConnection, command: str, *, data_timestamp: str | None = None) -> int:
+    """Open a ``sync_runs`` row in state running; its counts grow with every committed batch."""
+    row = con.execute(
+        "INSERT INTO sync_runs (command, started_at, status, data_timestamp, pid)"
+        " VALUES (?, ?, 'running', ?, ?) RETURNING run_id",
+        [command, datetime.now(UTC), data_timestamp, os.getpid()],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    status: str,
+    *,
+    watermark: date | None = None,
+    error: str | None = None,
+    **counts: int,
+) -> None:
+    """Close a run with its final status (succeeded, partial, failed, noop) and any extra counts."""
+    assignments = "".join(f", {name} = {name} + ?" for name in counts)
+    con.execute(
+        f"UPDATE sync_runs SET finished_at = ?, status = ?, watermark = ?, error = ?{assignments}"
+        " WHERE run_id = ?",
+        [datetime.now(UTC), status, watermark, error, *counts.values(), run_id],
+    )
+
+
+def add_run_counts(con: duckdb.DuckDBPyConnection, run_id: int, **counts: int) -> None:
+    assignments = ", ".join(f"{name} = {name} + ?" for name in counts)
+    con.execute(f"UPDATE sync_runs SET {assignments} WHERE run_id = ?", [*counts.values(), run_id])
+
+
+# --- versioned writes ---------------------------------------------------------------------------
+
+
+def content_hash(trial: Trial) -> str:
+    """SHA-256 of the canonical record without the fields that change when the trial does not."""
+    payload = trial.model_dump_json(exclude={"version_holder"})
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def save_batch(
+    con: duckdb.DuckDBPyConnection,
+    incoming: Sequence[Incoming],
+    failures: Sequence[Failure],
+    run_id: int,
+    change_rows: ChangeRows | None = None,
+) -> BatchResult:
+    """Store a batch in one transaction: new versions, current-state tables, changes, dead letters, ledger."""
+    result = BatchResult(failed=len(failures))
+    now = datetime.now(UTC)
+    with transaction(con):
+        for round_items in _rounds_of_unique_ids(incoming):
+            _save_round(con, round_items, run_id, now, change_rows, result)
+        _save_failures(con, failures, run_id, now)
+        add_run_counts(
+            con,
+            run_id,
+            fetched=len(incoming) + len(failures),
+            new_trials=result.count("new"),
+            changed=result.count("changed"),
+            unchanged=result.count("unchanged"),
+            failed=len(failures),
+        )
+    return result
+
+
+def _rounds_of_unique_ids(incoming: Sequence[Incoming]) -> Iterator[list[Incoming]]:
+    """Split a batch so no round holds one trial twice: two versions in one batch become two versions."""
+    pending = list(incoming)
+    while pending:
+        seen: set[str] = set()
+        round_items, later = [], []
+        for item in pending:
+            target = later if item.trial.nct_id in seen else round_items
+            target.append(item)
+            seen.add(item.trial.nct_id)
+        yield round_items
+        pending = later
+
+
+def _save_round(
+    con: duckdb.DuckDBPyConnection,
+    items: list[Incoming],
+    run_id: int,
+    now: datetime,
+    change_rows: ChangeRows | None,
+    result: BatchResult,
+) -> None:
+    ids = [item.trial.nct_id for item in items]
+    current = {
+        nct_id: (version, stored_hash)
+        for nct_id, version, stored_hash in con.execute(
+            "SELECT nct_id, version, content_hash FROM trials WHERE nct_id IN (SELECT unnest(?))", [ids]
+        ).fetchall()
+    }
+    versions, changed = [], []
+    for item in items:
+        digest = content_hash(item.trial)
+        previous = current.get(item.trial.nct_id)
+        if previous is not None and previous[1] == digest:
+            result.outcomes[item.trial.nct_id] = "unchanged"
+            continue
+        version = 1 if previous is None else previous[0] + 1
+        result.outcomes[item.trial.nct_id] = "new" if previous is None else "changed"
+        versions.append(_version_row(item, version, digest))
+        if previous is not None:
+            changed.append((item.trial, previous[0], version))
+    _mark_seen(con, ids, run_id, now)
+    if not versions:
+        return
+    with _staging_file(con) as stage_path:
+        _write_json_array(stage_path, versions)
+        _merge_versions(con, stage_path, run_id, now)
+    if change_rows is not None and changed:
+        _save_changes(con, changed, change_rows, run_id, now)
+
+
+def _version_row(item: Incoming, version: int, digest: str) -> str:
+    trial = item.trial
+    header = {
+        "nct_id": trial.nct_id,
+        "version": version,
+        "content_hash": digest,
+        "source": item.source,
+        "last_update_post_date": trial.last_update_posted_date.date.isoformat()
+        if trial.last_update_posted_date
+        else None,
+        "version_holder": trial.version_holder.isoformat() if trial.version_holder else None,
+    }
+    # The raw text is spliced in as is: re-serializing a 3 MB record costs time and proves nothing.
+    return f'{json.dumps(header)[:-1]}, "record": {trial.model_dump_json()}, "raw": {item.raw_json}}}'
+
+
+@contextlib.contextmanager
+def _staging_file(con: duckdb.DuckDBPyConnection) -> Iterator[Path]:
+    handle, name = tempfile.mkstemp(prefix="ctsync-stage-", suffix=".json")
+    os.close(handle)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _write_json_array(path: Path, rows: Iterable[str]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write("[\n")
+        for index, row in enumerate(rows):
+            if index:
+                out.write(",\n")
+            out.write(row)
+        out.write("\n]\n")
+
+
+_STAGE_COLUMNS = (
+    "{nct_id: 'VARCHAR', version: 'INTEGER', content_hash: 'VARCHAR', source: 'VARCHAR',"
+    " last_update_post_date: 'DATE', version_holder: 'DATE', record: 'JSON', raw: 'JSON'}"
+)
+
+
+def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: int, now: datetime) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM read_json(?, format = 'array',"
+        f" columns = {_STAGE_COLUMNS}, maximum_object_size = 268435456)",
+        [str(stage_path)],
+    )
+    con.execute(
+        "INSERT INTO trial_versions SELECT nct_id, version, content_hash, ?, last_update_post_date,"
+        " version_holder, source, ?, record, raw FROM stage",
+        [now, run_id],
+    )
+    for table in CURRENT_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE nct_id IN (SELECT nct_id FROM stage)")
+    con.execute(TRIALS_FROM_STAGE, [now])
+    for statement in CHILDREN_FROM_STAGE:
+        con.execute(statement)
+    con.execute("DROP TABLE stage")
+
+
+def _mark_seen(con: duckdb.DuckDBPyConnection, ids: list[str], run_id: int, now: datetime) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO trial_seen SELECT nct_id, ?, ? FROM (SELECT unnest(?) AS nct_id)",
+        [now, run_id, ids],
+    )
+
+
+def _save_changes(
+    con: duckdb.DuckDBPyConnection,
+    changed: list[tuple[Trial, int, int]],
+    change_rows: ChangeRows,
+    run_id: int,
+    now: datetime,
+) -> None:
+    previous = load_versions(con, [(trial.nct_id, version) for trial, version, _ in changed])
+    rows = []
+    for trial, from_version, to_version in changed:
+        for change in change_rows(previous[(trial.nct_id, from_version)], trial):
+            rows.append(_change_row(trial.nct_id, from_version, to_version, change))
+    if rows:
+        insert_changes(con, rows, run_id, now)
+
+
+def _change_row(nct_id: str, from_version: int | None, to_version: int, change: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "nct_id": nct_id,
+            "from_version": from_version,
+            "to_version": to_version,
+            "field": change["field"],
+            "change": change["change"],
+            "old_value": json.dumps(change.get("old"), ensure_ascii=False),
+            "new_value": json.dumps(change.get("new"), ensure_ascii=False),
+            "category": change["category"],
+            "severity": change["severity"],
+            "detail": change.get("detail"),
+        },
+        ensure_ascii=False,
+    )
+
+
+def insert_changes(con: duckdb.DuckDBPyConnection, rows: list[str], run_id: int, now: datetime) -> None:
+    """Append change rows (JSON objects as made by ``change_row``) to trial_changes in one statement."""
+    with _staging_file(con) as path:
+        _write_json_array(path, rows)
+        con.execute(
+            "INSERT INTO trial_changes SELECT nct_id, from_version, to_version, field, change,"
+            " old_value, new_value, category, severity, detail, ?, ? FROM read_json(?, format = 'array',"
+            " columns = {nct_id: 'VARCHAR', from_version: 'INTEGER', to_version: 'INTEGER',"
+            " field: 'VARCHAR', change: 'VARCHAR', old_value: 'VARCHAR', new_value: 'VARCHAR',"
+            " category: 'VARCHAR', severity: 'VARCHAR', detail: 'VARCHAR'})",
+            [now, run_id, str(path)],
+        )
+
+
+change_row = _change_row
+
+
+def _save_failures(
+    con: duckdb.DuckDBPyConnection, failures: Sequence[Failure], run_id: int, now: datetime
+) -> None:
+    if not failures:
+        return
+    con.executemany(
+        "INSERT INTO failed_records (run_id, nct_id, source, stage, error, raw, failed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            [run_id, f.nct_id, f.source, f.stage, f.error, (f.raw or "")[:MAX_RAW_IN_DEAD_LETTER], now]
+            for f in failures
+        ],
+    )
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+def load_versions(
+    con: duckdb.DuckDBPyConnection, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], Trial]:
+    """The canonical records of the given (NCT ID, version) pairs."""
+    if not keys:
+        return {}
+    rows = con.execute(
+        "SELECT v.nct_id, v.version, v.record FROM trial_versions v"
+        " JOIN (SELECT unnest(?) AS nct_id, unnest(?) AS version) k USING (nct_id, version)",
+        [[key[0] for key in keys], [key[1] for key in keys]],
+    ).fetchall()
+    return {(nct_id, version): Trial.model_validate_json(record) for nct_id, version, record in rows}
+
+
+def current_trial(con: duckdb.DuckDBPyConnection, nct_id: str) -> tuple[int, Trial] | None:
+    """The current version number and canonical record of one trial, or None if it is not stored."""
+    row = con.execute(
+        "SELECT v.version, v.record FROM trials t JOIN trial_versions v USING (nct_id, version)"
+        " WHERE t.nct_id = ?",
+        [nct_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return int(row[0]), Trial.model_validate_json(row[1])
+
+
+# --- publishing and export ----------------------------------------------------------------------
+
+
+def publish(con: duckdb.DuckDBPyConnection, db: Path, published: Path) -> None:
+    """Replace the analysts' copy atomically: checkpoint, copy to a temporary file, rename into place.
+
+    A reader holding the old published file keeps its (unlinked) copy until it reopens, and never
+    blocks this writer.
+    """
+    con.execute("CHECKPOINT")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=".ctsync-publish-", dir=published.parent)
+    os.close(handle)
+    try:
+        shutil.copyfile(db, tmp_name)
+        os.replace(tmp_name, published)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]:
+    """Write every analyst table to ``directory/<table>.parquet``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in ANALYST_TABLES:
+        path = directory / f"{table}.parquet"
+        con.execute(f"COPY {table} TO '{_sql_string(path)}' (FORMAT parquet, COMPRESSION zstd)")
+        written.append(path)
+    return written
+
+
+def _sql_string(path: Path) -> str:
+    text = str(path)
+    if "\0" in text:
+        raise UsageError(f"unusable path: {text!r}")
+    return text.replace("'", "''")
+
+
+# --- current-state SQL, derived from the staged canonical records -------------------------------
+
+CURRENT_TABLES = (
+    "trials",
+    "trial_conditions",
+    "trial_interventions",
+    "trial_locations",
+    "trial_outcomes",
+    "trial_sponsors",
+)
+
+
+def _date(name: str) -> str:
+    return f"(record->'$.{name}'->>'date')::DATE"
+
+
+def _list(path: str, shape: str) -> str:
+    return f"from_json(record->'$.{path}', '{shape}')"
+
+
+TRIALS_FROM_STAGE = f"""
+INSERT INTO trials SELECT
+    nct_id, version, content_hash,
+    record->>'$.brief_title', record->>'$.official_title', record->>'$.acronym', record->>'$.org_study_id',
+    {_list("nct_id_aliases", '["VARCHAR"]')},
+    record->>'$.overall_status', record->>'$.last_known_status', record->>'$.why_stopped',
+    {_date("status_verified_date")},
+    {_date("start_date")}, record->'$.start_date'->>'precision', record->'$.start_date'->>'type',
+    {_date("primary_completion_date")}, record->'$.primary_completion_date'->>'precision',
+    record->'$.primary_completion_date'->>'type',
+    {_date("completion_date")}, record->'$.completion_date'->>'precision',
+    record->'$.completion_date'->>'type',
+    {_date("first_submitted_date")}, {_date("first_posted_date")}, {_date("results_first_posted_date")},
+    {_date("last_update_submitted_date")}, {_date("last_update_posted_date")},
+    record->'$.last_update_posted_date'->>'type',
+    record->>'$.study_type', {_list("phases", '["VARCHAR"]')},
+    record->'$.design'->>'allocation', record->'$.design'->>'intervention_model',
+    record->'$.design'->>'primary_purpose', record->'$.design'->>'masking',
+    record->'$.design'->>'observational_model', record->'$.design'->>'time_perspective',
+    (record->>'$.enrollment_count')::INTEGER, record->>'$.enrollment_type',
+    record->'$.eligibility'->>'sex', (record->'$.eligibility'->>'gender_based')::BOOLEAN,
+    record->'$.eligibility'->>'minimum_age', (record->'$.eligibility'->>'minimum_age_years')::DOUBLE,
+    record->'$.eligibility'->>'maximum_age', (record->'$.eligibility'->>'maximum_age_years')::DOUBLE,
+    (record->'$.eligibility'->>'healthy_volunteers')::BOOLEAN,
+    {_list("eligibility.std_ages", '["VARCHAR"]')},
+    record->'$.eligibility'->>'criteria',
+    {_list("eligibility.inclusion", '["VARCHAR"]')}, {_list("eligibility.exclusion", '["VARCHAR"]')},
+    record->'$.lead_sponsor'->>'name', record->'$.lead_sponsor'->>'agency_class',
+    record->'$.responsible_party'->>'type',
+    {_list("keywords", '["VARCHAR"]')},
+    {_list("condition_mesh_terms", '[{"id": "VARCHAR", "term": "VARCHAR"}]')},
+    {_list("intervention_mesh_terms", '[{"id": "VARCHAR", "term": "VARCHAR"}]')},
+    list_sort(list_distinct(list_filter(list_transform(
+        {_list("locations", '[{"country": "VARCHAR"}]')}, lambda site: site.country),
+        lambda country: country IS NOT NULL))),
+    json_array_length(record->'$.locations')::INTEGER,
+    record->>'$.brief_summary', (record->>'$.has_results')::BOOLEAN,
+    version_holder, {_list("unknown_values", '["VARCHAR"]')},
+    ?
+FROM stage
+"""
+
+_CONTACT_SHAPE = (
+    '{"name": "VARCHAR", "role": "VARCHAR", "phone": "VARCHAR", "phone_ext": "VARCHAR", "email": "VARCHAR"}'
+)
+
+
+def _unnest(path: str, shape: str) -> str:
+    """Rows (nct_id, item, ordinal) of one list of the staged records, ordinals from 1."""
+    return (
+        "(SELECT nct_id, unnest(l) AS item, generate_subscripts(l, 1) AS ordinal"
+        f" FROM (SELECT nct_id, {_list(path, shape)} AS l FROM stage))"
+    )
+
+
+CHILDREN_FROM_STAGE = (
+    f"""
+INSERT INTO trial_conditions SELECT nct_id, ordinal, item FROM {_unnest("conditions", '["VARCHAR"]')}
+""",
+    f"""
+INSERT INTO trial_interventions
+SELECT nct_id, ordinal, item.type, item.name, item.description, item.other_names, item.arm_group_labels
+FROM {_unnest("interventions", '[{"type": "VARCHAR", "name": "VARCHAR", "description": "VARCHAR", '
+              '"other_names": ["VARCHAR"], "arm_group_labels": ["VARCHAR"]}]')}
+""",
+    f"""
+INSERT INTO trial_locations
+SELECT nct_id, item.key, ordinal, item.facility, item.city, item.state, item.zip, item.country,
+       item.status, item.geo_point.lat, item.geo_point.lon, item.contacts
+FROM {_unnest("locations", '[{"key": "VARCHAR", "facility": "VARCHAR", "city": "VARCHAR", '
+              '"state": "VARCHAR", "zip": "VARCHAR", "country": "VARCHAR", "status": "VARCHAR", '
+              '"geo_point": {"lat": "DOUBLE", "lon": "DOUBLE"}, "contacts": [' + _CONTACT_SHAPE + "]}]")}
+""",
+    f"""
+INSERT INTO trial_outcomes
+SELECT nct_id, item.kind, row_number() OVER (PARTITION BY nct_id, item.kind ORDER BY ordinal),
+       item.measure, item.description, item.time_frame
+FROM {_unnest("outcomes", '[{"kind": "VARCHAR", "measure": "VARCHAR", "description": "VARCHAR", '
+              '"time_frame": "VARCHAR"}]')}
+""",
+    f"""
+INSERT INTO trial_sponsors
+SELECT nct_id, 'lead', 1, record->'$.lead_sponsor'->>'name', record->'$.lead_sponsor'->>'agency_class'
+FROM stage WHERE record->'$.lead_sponsor'->>'name' IS NOT NULL
+UNION ALL
+SELECT nct_id, 'collaborator', ordinal, item.name, item.agency_class
+FROM {_unnest("collaborators", '[{"name": "VARCHAR", "agency_class": "VARCHAR"}]')}
+""",
+)
