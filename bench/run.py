@@ -1,0 +1,261 @@
+"""Run the benchmark and write `bench/RESULTS.md`: `make bench`, i.e. ``python -m bench.run``.
+
+    python -m bench.run [--sizes 20000,100000] [--quick] [--no-dlt] [--results PATH]
+
+Generates the corpora once (cached in ``bench/out/corpus-N/``, reused while the generator and its options are
+unchanged), then, in the same run and on the same corpora: the raw-JSON floor and the ctsync loads at each
+size, the sync over the loopback stand-in on a 5,000-study corpus, and dlt next to the floor and ctsync on a
+3,000-study corpus. Every measurement is a child process (`bench.measure`); scratch databases live in
+``bench/out/work-*`` and are deleted as soon as their group is done. ``--quick`` is a smoke run on small
+corpora that writes ``bench/out/RESULTS-quick.md`` rather than the committed results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench import baselines, cases, corpus, measure
+from bench.report import Row, measured_row, render
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out"
+RESULTS = REPO / "bench" / "RESULTS.md"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one run measures."""
+
+    sizes: tuple[int, ...] = (20_000, 100_000)
+    sync_size: int = 5_000
+    dlt_size: int = 3_000
+    dlt: bool = True
+    ctsync: bool = True
+    results: Path = RESULTS
+
+
+QUICK = Plan(sizes=(2_000,), sync_size=1_000, dlt_size=300, results=OUT / "RESULTS-quick.md")
+
+
+def log(message: str) -> None:
+    """Progress on stderr."""
+    print(f"[bench {dt.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- corpora
+
+
+def ensure_corpus(size: int) -> tuple[cases.Corpus, Row, dict[str, Any]]:
+    """The corpus of `size` studies, generated unless a matching one is cached; with its generation row."""
+    root = OUT / f"corpus-{size}"
+    options = corpus.Options(size)
+    manifest = corpus.read_manifest(root)
+    label = "generate corpus: day 1 + day 2, folder + zip (bench.corpus)"
+    fresh = (
+        manifest is not None
+        and manifest.get("generator_version") == corpus.GENERATOR_VERSION
+        and manifest.get("options") == dataclasses.asdict(options)
+    )
+    if fresh and manifest is not None:
+        row = Row(
+            "corpus.generate",
+            label,
+            size,
+            2 * size,
+            manifest["day1_bytes"] + manifest["day2_bytes"],
+            manifest["seconds"],
+            manifest["peak_rss_mb"],
+            note="cached (timed when generated)",
+        )
+        return cases.corpus_of(root, manifest), row, manifest
+    log(f"generating a corpus of {size:,} studies in {root}")
+    result = measure.run([sys.executable, "-m", "bench.corpus", "--size", str(size), "--out", root], cwd=REPO)
+    manifest = corpus.read_manifest(root)
+    if not result.ok or manifest is None:
+        raise SystemExit(f"corpus generation failed: {result.failure()}")
+    nbytes = manifest["day1_bytes"] + manifest["day2_bytes"]
+    row = measured_row("corpus.generate", label, size, result, records=2 * size, json_bytes=nbytes)
+    return cases.corpus_of(root, manifest), row, manifest
+
+
+def corpus_note(manifest: dict[str, Any]) -> str:
+    """One line describing a corpus, for the notes."""
+    return (
+        f"corpus {manifest['studies']:,}: mean record {manifest['mean_record_bytes']:,} bytes "
+        f"(largest {manifest['largest_record_bytes']:,}; {manifest['templates']} real templates averaging "
+        f"{manifest['template_mean_bytes']:,}), day1.zip {manifest['day1_zip_bytes'] / 1e6:,.0f} MB for "
+        f"{manifest['day1_bytes'] / 1e6:,.0f} MB of JSON; day 2: {manifest['changed']:,} changed "
+        f"({', '.join(f'{k} {v}' for k, v in manifest['change_kinds'].items())}), "
+        f"{manifest['mesh_reordered_only']:,} only MeSH-reordered, versionHolder moved on all"
+    )
+
+
+# ---------------------------------------------------------------- measurement groups
+
+
+def in_scratch(group: Callable[[Path], list[Row]]) -> list[Row]:
+    """Run a group of measurements in a scratch folder that is deleted afterwards."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=OUT, prefix="work-") as work:
+        return group(Path(work))
+
+
+def size_rows(size: int, with_ctsync: bool) -> tuple[list[Row], str]:
+    """Floor and ctsync loads on one corpus size."""
+    data, generated, manifest = ensure_corpus(size)
+    log(f"{size:,}: raw-JSON floor")
+    rows = [generated]
+    rows += in_scratch(
+        lambda w: [baselines.measure_floor_folder(data.root / "day1", w, size, data.day1_bytes)]
+    )
+    rows += in_scratch(
+        lambda w: baselines.measure_floor_zip(data.root / "day1.zip", w, size, data.day1_bytes)
+    )
+    if with_ctsync:
+        log(f"{size:,}: ctsync loads, queue, changes")
+        rows += in_scratch(lambda w: cases.measure_loads(data, w))
+    return rows, corpus_note(manifest)
+
+
+def sync_rows(size: int) -> tuple[list[Row], str]:
+    """Sync and refresh over the stand-in."""
+    data, generated, manifest = ensure_corpus(size)
+    log(f"{size:,} tracked: ctsync sync and refresh over the stand-in")
+    return [generated, *in_scratch(lambda w: cases.measure_sync(data, w))], corpus_note(manifest)
+
+
+def dlt_rows(size: int, with_ctsync: bool) -> tuple[list[Row], str]:
+    """dlt next to the floor and a ctsync folder load, on one small corpus."""
+    data, generated, manifest = ensure_corpus(size)
+    log(f"{size:,}: floor, ctsync and dlt side by side")
+    rows = [generated]
+    rows += in_scratch(
+        lambda w: [baselines.measure_floor_folder(data.root / "day1", w, size, data.day1_bytes)]
+    )
+    if with_ctsync:
+        rows += in_scratch(lambda w: [cases.measure_folder_load(data, w)])
+    rows += in_scratch(lambda w: [baselines.measure_dlt(data.root / "day1", w, size, data.day1_bytes)])
+    return rows, corpus_note(manifest)
+
+
+# ---------------------------------------------------------------- machine, versions, notes
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")),
+        "?",
+    )
+    mem_kb = next(
+        (int(line.split()[1]) for line in _lines("/proc/meminfo") if line.startswith("MemTotal")), 0
+    )
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "RAM": f"{mem_kb / 1024**2:.1f} GiB",
+        "OS": platform.platform(),
+        "load average at start (1/5/15 min)": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []
+
+
+def versions(with_dlt: bool) -> dict[str, str]:
+    """Versions of everything measured."""
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    found = {
+        "python": platform.python_version(),
+        "duckdb": metadata.version("duckdb"),
+        "ctsync": f"{metadata.version('ctsync')} (git {commit.stdout.strip() or '?'})",
+    }
+    if with_dlt:
+        found["dlt (bench/.venv-dlt)"] = baselines.dlt_version()
+    return found
+
+
+METHOD_NOTES = (
+    "Every measurement is one child process: seconds are wall time including process start; peak RSS is the "
+    "child's own high-water mark (os.wait4, the per-child getrusage(RUSAGE_CHILDREN)).",
+    "records/s and MB/s are over the corpus's uncompressed JSON bytes, whatever the input (folder or zip).",
+    "DuckDB cannot read inside a zip without a downloaded extension, so the floor from the zip is "
+    "'extract with Python zipfile' plus 'read_text the extracted folder', timed separately and added.",
+    "Sync runs with ctsync's default request rate (1 request/s, what the nightly job uses) against the "
+    "loopback stand-in; 'requests' counts API requests other than /version, from the stand-in's log.",
+    "queue and changes run on the database after the day-2 load, with no trial reviewed.",
+    "The machine is shared with other work: see the load average above before comparing runs.",
+)
+
+
+def run(plan: Plan) -> str:
+    """Run every measurement of `plan`, write the results file and return its text."""
+    info = machine()
+    rows: list[Row] = []
+    notes = [] if plan.ctsync else ["ctsync not measured in this run (--no-ctsync)."]
+    for size in plan.sizes:
+        group, note = size_rows(size, plan.ctsync)
+        rows += group
+        notes.append(note)
+    if plan.ctsync:
+        group, note = sync_rows(plan.sync_size)
+        rows += group
+        notes.append(note)
+    if plan.dlt:
+        group, note = dlt_rows(plan.dlt_size, plan.ctsync)
+        rows += group
+        notes.append(note)
+    text = render(info, versions(plan.dlt), rows, [*notes, *METHOD_NOTES])
+    plan.results.parent.mkdir(parents=True, exist_ok=True)
+    plan.results.write_text(text)
+    log(f"wrote {plan.results}")
+    return text
+
+
+def parse_args(argv: Sequence[str] | None) -> Plan:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", help="comma-separated corpus sizes (default 20000,100000)")
+    parser.add_argument("--quick", action="store_true", help="small corpora, results to bench/out/")
+    parser.add_argument("--no-dlt", action="store_true", help="skip the dlt baseline")
+    parser.add_argument("--no-ctsync", action="store_true", help="only the corpora and the baselines")
+    parser.add_argument("--results", type=Path, help="where to write the Markdown")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else Plan()
+    if args.sizes:
+        plan = dataclasses.replace(plan, sizes=tuple(int(s) for s in args.sizes.split(",")))
+    if args.no_dlt:
+        plan = dataclasses.replace(plan, dlt=False)
+    if args.no_ctsync:
+        plan = dataclasses.replace(plan, ctsync=False)
+    if args.results:
+        plan = dataclasses.replace(plan, results=args.results)
+    return plan
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark."""
+    run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()
