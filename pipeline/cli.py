@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -91,6 +92,7 @@ def load(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Folders of study JSON, page files, JSONL or the bulk zip.")],
     as_json: JsonOption = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 500,
 ) -> None:
     """Ingest study records from files, no network.
 
@@ -104,7 +106,7 @@ def load(
 
       ctsync load ctg-studies.json.zip
     """
-    settings = _settings(ctx)
+    settings = replace(_settings(ctx), batch_size=batch_size)
     with _progress_bar("Loading", sync.expected_records(paths)) as advance:
         summary = sync.load(settings, paths, advance)
     _report_summary(summary.as_dict(), as_json, "Loaded")
@@ -190,7 +192,7 @@ def _report_summary(summary: dict[str, Any], as_json: bool, verb: str) -> None:
 def main() -> None:
     """Console entry point: run the app, turning ctsync errors into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        result = app(standalone_mode=False)
     except CtsyncError as exc:
         if _state["debug"]:
             raise
@@ -211,3 +213,4 @@ def main() -> None:
             raise
         print(f"ctsync: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
         sys.exit(1)
+    sys.exit(result if isinstance(result, int) else 0)
