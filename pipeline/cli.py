@@ -21,7 +21,9 @@ from pipeline import __version__, reading, sync
 from pipeline.errors import CtsyncError, UsageError
 from pipeline.fetch import validate_nct_ids
 from pipeline.settings import DEFAULT_API_URL, Settings
-from pipeline.views import render_trial
+from pipeline.policy import SEVERITY_ORDER
+from pipeline.render import render_changes
+from pipeline.views import render_log, render_queue, render_rows, render_trial
 
 app = typer.Typer(
     help="Keep a local, versioned, reviewable DuckDB copy of ClinicalTrials.gov trials in sync.",
@@ -147,6 +149,256 @@ def export_parquet(
     """
     for path in reading.export_parquet(_settings(ctx), directory):
         stderr.print(f"wrote {path}")
+
+
+@app.command()
+def refresh(
+    ctx: typer.Context,
+    nct_ids: Annotated[list[str], typer.Argument(help="NCT IDs to fetch now.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Fetch these trials now, store them, and print what changed since their last review.
+
+    One request answers up to 500 IDs. Exit code 1 when a trial was not found upstream or failed.
+
+    Examples:
+
+      ctsync refresh NCT05766735
+
+      ctsync --api-url http://127.0.0.1:8765/api/v2 refresh NCT05766735 NCT01788527 --json
+    """
+    settings = _settings(ctx)
+    with _progress_bar("Fetching", len(nct_ids)) as advance:
+        summary = sync.refresh(settings, nct_ids, advance)
+    pending = reading.pending(settings, sorted(summary.outcomes))
+    result = summary.as_dict()
+    if as_json:
+        result["trials"] = [{"outcome": summary.outcomes[p.nct_id], **p.as_dict()} for p in pending]
+        _print_json(result)
+    else:
+        _report_summary(result, False, "Refreshed")
+        _report_upstream(result)
+        for item in pending:
+            stdout.print(f"[bold]{item.nct_id}[/bold]: {summary.outcomes[item.nct_id]}", highlight=False)
+            render_changes(
+                item.changes, nct_id=item.nct_id, baseline=item.baseline, current=item.current_version,
+                title=None, console=stdout,
+            )
+    if summary.failures or result["missing"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def changes(
+    ctx: typer.Context,
+    nct_id: Annotated[str, typer.Argument(help="NCT ID.")],
+    as_json: JsonOption = False,
+    show_all: Annotated[bool, typer.Option("--all", help="The full version-to-version log.")] = False,
+) -> None:
+    """What changed since the trial was last reviewed (or, with --all, every version-to-version change).
+
+    Examples:
+
+      ctsync changes NCT05766735
+
+      ctsync changes NCT05766735 --all --json
+    """
+    (nct_id,) = validate_nct_ids([nct_id])
+    settings = _settings(ctx)
+    if show_all:
+        log = reading.change_log(settings, nct_id)
+        if as_json:
+            _print_json({"nct_id": nct_id, "changes": log})
+        else:
+            render_log(stdout, nct_id, log)
+        return
+    pending = reading.pending(settings, [nct_id])[0]
+    if as_json:
+        _print_json(pending.as_dict())
+    else:
+        render_changes(
+            pending.changes, nct_id=nct_id, baseline=pending.baseline, current=pending.current_version,
+            title=None, console=stdout,
+        )
+
+
+@app.command()
+def queue(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    min_severity: Annotated[
+        str, typer.Option("--min-severity", help="critical, major, minor or info.")
+    ] = "info",
+) -> None:
+    """Trials whose changes since review are not yet reviewed, most severe first, then oldest.
+
+    Examples:
+
+      ctsync queue
+
+      ctsync queue --min-severity critical --json
+    """
+    if min_severity not in SEVERITY_ORDER:
+        raise UsageError(f"--min-severity must be one of {', '.join(SEVERITY_ORDER)}, not {min_severity!r}")
+    entries = reading.queue(_settings(ctx), min_severity)  # type: ignore[arg-type]
+    if as_json:
+        _print_json(entries)
+        return
+    render_queue(stdout, entries)
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    nct_ids: Annotated[list[str], typer.Argument(help="NCT IDs, or `import FILE.csv`.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who reviewed.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note kept with the review.")] = None,
+) -> None:
+    """Mark the current version of trials reviewed, or import reviews editors already have.
+
+    `review import FILE.csv` reads columns nct_id, reviewed_at, reviewed_by[, note]: each review counts
+    for the stored version that was current on that date.
+
+    Examples:
+
+      ctsync review NCT05766735 --by "A. Editor" --note "status checked"
+
+      ctsync review import reviews.csv
+    """
+    settings = _settings(ctx)
+    if nct_ids[0] == "import":
+        if len(nct_ids) != 2:
+            raise UsageError("usage: ctsync review import FILE.csv")
+        for item in sync.import_reviews(settings, Path(nct_ids[1])):
+            if item.version is None:
+                print(
+                    f"{item.nct_id}: review of {item.reviewed_at.date()} predates every stored version;"
+                    " not recorded (its changes since then cannot be shown yet)",
+                    file=sys.stderr,
+                )
+            else:
+                print(f"{item.nct_id}: reviewed {item.reviewed_at.date()} by {item.reviewed_by} = version {item.version}")
+        return
+    if by is None:
+        raise UsageError("--by NAME is required: who reviewed")
+    for nct_id, version in sync.review(settings, validate_nct_ids(nct_ids), by, note):
+        print(f"{nct_id}: version {version} reviewed by {by}")
+
+
+track_app = typer.Typer(help="The set of trials the site covers.", no_args_is_help=True)
+app.add_typer(track_app, name="track")
+
+
+@track_app.command("add")
+def track_add(
+    ctx: typer.Context,
+    nct_ids: Annotated[list[str] | None, typer.Argument(help="NCT IDs to track.")] = None,
+    files: Annotated[list[Path] | None, typer.Option("--file", help="One NCT ID per line; # comments.")] = None,
+) -> None:
+    """Track trials: sync keeps them up to date. All or nothing: one bad ID adds none.
+
+    Examples:
+
+      ctsync track add NCT05766735 NCT01788527
+
+      ctsync track add --file data/sample/tracked.txt
+    """
+    added = sync.track_add(_settings(ctx), nct_ids or [], files or [])
+    print(f"tracking {len(added)} more trial(s)", file=sys.stderr)
+
+
+@track_app.command("remove")
+def track_remove(
+    ctx: typer.Context, nct_ids: Annotated[list[str], typer.Argument(help="NCT IDs to stop tracking.")]
+) -> None:
+    """Stop tracking trials; their stored history stays."""
+    removed = sync.track_remove(_settings(ctx), nct_ids)
+    print(f"stopped tracking {len(removed)} trial(s)", file=sys.stderr)
+
+
+@track_app.command("list")
+def track_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the tracked trials with their stored version and status."""
+    rows = reading.tracked(_settings(ctx))
+    if as_json:
+        _print_json(rows)
+        return
+    render_rows(stdout, rows, ["nct_id", "upstream_state", "version", "overall_status", "brief_title"])
+
+
+@app.command("sync")
+def sync_command(
+    ctx: typer.Context,
+    full: Annotated[bool, typer.Option("--full", help="Fetch every tracked trial, not only updated ones.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring every tracked trial up to date (incremental by default). The nightly job.
+
+    Exit codes: 0 done, 1 some trials failed (the rest is saved), 3 ClinicalTrials.gov unavailable,
+    4 another writer holds the database.
+
+    Examples:
+
+      ctsync sync
+
+      ctsync sync --full --json
+    """
+    with _progress_bar("Syncing", None) as advance:
+        summary = sync.sync(_settings(ctx), full=full, progress=advance)
+    result = summary.as_dict()
+    if as_json:
+        _print_json(result)
+    else:
+        if result.get("status") == "noop":
+            print(f"Nothing new upstream since the last sync (data {result['data_timestamp']}).", file=sys.stderr)
+        else:
+            _report_summary(result, False, "Synced")
+            _report_upstream(result)
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def runs(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option(min=1, help="How many recent runs.")] = 20,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when the last successful sync is too old.")] = False,
+    max_age_days: Annotated[
+        int, typer.Option(min=1, help="With --check: weekdays without a successful sync before alarm.")
+    ] = 3,
+) -> None:
+    """The sync run ledger; with --check, a freshness alarm for monitoring.
+
+    Examples:
+
+      ctsync runs
+
+      ctsync runs --check --max-age-days 3
+    """
+    settings = _settings(ctx)
+    if check:
+        message, fresh = reading.freshness(settings, max_age_days)
+        print(message, file=sys.stdout if fresh else sys.stderr)
+        raise typer.Exit(0 if fresh else 1)
+    rows = reading.runs(settings, limit)
+    if as_json:
+        _print_json(rows)
+        return
+    render_rows(
+        stdout, rows,
+        ["run_id", "command", "status", "started_at", "finished_at", "watermark", "fetched", "new_trials",
+         "changed", "unchanged", "failed", "requests", "retries", "error"],
+    )
+
+
+def _report_upstream(result: dict[str, Any]) -> None:
+    for nct_id in result.get("not_found", []):
+        print(f"  {nct_id}: not found on ClinicalTrials.gov", file=sys.stderr)
+    for alias, real in result.get("aliases", {}).items():
+        print(f"  {alias}: an alias of {real} (stored as {real})", file=sys.stderr)
+    for nct_id, reason in result.get("rejected", {}).items():
+        print(f"  {nct_id}: refused by ClinicalTrials.gov: {reason}", file=sys.stderr)
 
 
 # --- rendering helpers --------------------------------------------------------------------------

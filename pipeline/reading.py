@@ -10,12 +10,16 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from pipeline import store
+from pipeline import editorial, store
+from pipeline.editorial import PendingChanges
 from pipeline.errors import UsageError
+from pipeline.policy import Severity, load_policy
 from pipeline.models import Trial
 from pipeline.settings import Settings
 
@@ -54,3 +58,62 @@ def export_parquet(settings: Settings, directory: Path) -> list[Path]:
     """Every analyst table as ``directory/<table>.parquet``."""
     with reader(settings) as con:
         return store.export_parquet(con, directory)
+
+
+def pending(settings: Settings, nct_ids: list[str]) -> list[PendingChanges]:
+    """Changes since review of each trial (in the order given)."""
+    policy = load_policy(settings.policy)
+    with reader(settings) as con:
+        return [editorial.changes_since_review(con, nct_id, policy) for nct_id in nct_ids]
+
+
+def change_log(settings: Settings, nct_id: str) -> list[dict[str, Any]]:
+    with reader(settings) as con:
+        if not store.stored_ids(con, [nct_id]):
+            raise UsageError(f"{nct_id} is not stored: `ctsync refresh {nct_id}` fetches it")
+        return store.change_log(con, nct_id)
+
+
+def queue(settings: Settings, min_severity: Severity) -> list[dict[str, Any]]:
+    policy = load_policy(settings.policy)
+    with reader(settings) as con:
+        return editorial.queue(con, min_severity, policy)
+
+
+def tracked(settings: Settings) -> list[dict[str, Any]]:
+    with reader(settings) as con:
+        return store.tracked_list(con)
+
+
+def runs(settings: Settings, limit: int) -> list[dict[str, Any]]:
+    with reader(settings) as con:
+        return store.recent_runs(con, limit)
+
+
+def freshness(settings: Settings, max_age_weekdays: int, now: datetime | None = None) -> tuple[str, bool]:
+    """Whether the last successful sync is recent enough, counting weekdays only (no weekend data)."""
+    now = now or datetime.now(UTC)
+    with reader(settings) as con:
+        last = store.last_successful_sync(con)
+    if last is None or last.finished_at is None:
+        return f"ctsync: no successful sync recorded in {settings.db}: the nightly job has never run", False
+    age = weekdays_between(last.finished_at.date(), now.date())
+    when = last.finished_at.isoformat(timespec="seconds")
+    if age > max_age_weekdays:
+        return (
+            f"ctsync: stale: the last successful sync (run {last.run_id}) finished {when}, {age} weekdays ago"
+            f" (limit {max_age_weekdays}); check the nightly job's log",
+            False,
+        )
+    return f"ctsync: fresh: last successful sync (run {last.run_id}) finished {when}", True
+
+
+def weekdays_between(start: date, end: date) -> int:
+    """Weekdays after ``start`` up to and including ``end``: Friday to Monday is 1."""
+    days = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days += 1
+    return days

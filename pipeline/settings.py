@@ -36,3 +36,5 @@ class Settings:
     read_timeout: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     batch_size: int = 500
+    policy: Path | None = None
+    """A TOML file of severity rules over the packaged default (pipeline/default_policy.toml)."""

@@ -138,6 +138,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 def start_run(con: duckdb.DuckDBPyConnection, command: str, *, data_timestamp: str | None = None) -> int:
     """Open a ``sync_runs`` row in state running; its counts grow with every committed batch."""
+    close_interrupted_runs(con)
     row = con.execute(
         "INSERT INTO sync_runs (command, started_at, status, data_timestamp, pid)"
         " VALUES (?, ?, 'running', ?, ?) RETURNING run_id",
@@ -353,6 +354,7 @@ def _change_row(nct_id: str, from_version: int | None, to_version: int, change: 
             "category": change["category"],
             "severity": change["severity"],
             "detail": change.get("detail"),
+            "labels": list(change.get("labels") or ()),
         },
         ensure_ascii=False,
     )
@@ -364,10 +366,10 @@ def insert_changes(con: duckdb.DuckDBPyConnection, rows: list[str], run_id: int,
         _write_json_array(path, rows)
         con.execute(
             "INSERT INTO trial_changes SELECT nct_id, from_version, to_version, field, change,"
-            " old_value, new_value, category, severity, detail, ?, ? FROM read_json(?, format = 'array',"
+            " old_value, new_value, category, severity, detail, labels, ?, ? FROM read_json(?, format = 'array',"
             " columns = {nct_id: 'VARCHAR', from_version: 'INTEGER', to_version: 'INTEGER',"
             " field: 'VARCHAR', change: 'VARCHAR', old_value: 'VARCHAR', new_value: 'VARCHAR',"
-            " category: 'VARCHAR', severity: 'VARCHAR', detail: 'VARCHAR'})",
+            " category: 'VARCHAR', severity: 'VARCHAR', detail: 'VARCHAR', labels: 'VARCHAR[]'})",
             [now, run_id, str(path)],
         )
 
@@ -567,3 +569,191 @@ SELECT nct_id, 'collaborator', ordinal, item.name, item.agency_class
 FROM {_unnest("collaborators", '[{"name": "VARCHAR", "agency_class": "VARCHAR"}]')}
 """,
 )
+
+
+# --- editors: reviews, the change log, tracking -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """A stored trial's current version and, if any, the version its editor last reviewed."""
+
+    nct_id: str
+    current_version: int
+    reviewed_version: int | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    pending_since: datetime | None
+    """When the oldest version the editor has not reviewed was stored."""
+    upstream_state: str | None
+
+
+def review_states(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str] | None = None) -> list[ReviewState]:
+    """Review state of the given trials, or of every tracked trial (every stored one if none is tracked)."""
+    if nct_ids is None:
+        tracked = con.execute("SELECT count(*) FROM tracked_trials").fetchone()
+        scope = "tracked_trials" if tracked and tracked[0] else "trials"
+        nct_ids = [row[0] for row in con.execute(f"SELECT nct_id FROM {scope} ORDER BY nct_id").fetchall()]
+    rows = con.execute(
+        """
+        WITH ids AS (SELECT unnest(?) AS nct_id),
+        last_review AS (
+            SELECT nct_id, arg_max(version, reviewed_at) AS version, arg_max(reviewed_by, reviewed_at) AS by,
+                   max(reviewed_at) AS at
+            FROM reviews WHERE nct_id IN (SELECT nct_id FROM ids) GROUP BY nct_id
+        )
+        SELECT t.nct_id, t.version, r.version, r.by, r.at,
+               (SELECT min(v.fetched_at) FROM trial_versions v
+                 WHERE v.nct_id = t.nct_id AND v.version > coalesce(r.version, 0)),
+               k.upstream_state
+        FROM ids JOIN trials t USING (nct_id)
+        LEFT JOIN last_review r USING (nct_id)
+        LEFT JOIN tracked_trials k USING (nct_id)
+        ORDER BY t.nct_id
+        """,
+        [list(nct_ids)],
+    ).fetchall()
+    return [ReviewState(*row) for row in rows]
+
+
+def add_reviews(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[str, int, str, datetime, str | None, str]]
+) -> None:
+    """Record reviews: (nct_id, version, reviewed_by, reviewed_at, note, source)."""
+    with transaction(con):
+        con.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?)", [list(row) for row in rows])
+
+
+def version_current_on(con: duckdb.DuckDBPyConnection, nct_id: str, day: date) -> int | None:
+    """The stored version ClinicalTrials.gov showed on ``day``: the latest posted on or before it."""
+    row = con.execute(
+        "SELECT max(version) FROM trial_versions WHERE nct_id = ? AND last_update_post_date <= ?",
+        [nct_id, day],
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def change_log(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[dict[str, Any]]:
+    """Every stored version-to-version change of a trial, oldest first."""
+    cursor = con.execute(
+        "SELECT from_version, to_version, field, change, old_value, new_value, category, severity, detail,"
+        " labels, detected_at FROM trial_changes WHERE nct_id = ? ORDER BY to_version, detected_at",
+        [nct_id],
+    )
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def stored_ids(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> set[str]:
+    rows = con.execute("SELECT nct_id FROM trials WHERE nct_id IN (SELECT unnest(?))", [list(nct_ids)])
+    return {row[0] for row in rows.fetchall()}
+
+
+@dataclass(frozen=True)
+class LastSync:
+    run_id: int
+    data_timestamp: str | None
+    watermark: date | None
+    finished_at: datetime | None
+
+
+def last_successful_sync(con: duckdb.DuckDBPyConnection) -> LastSync | None:
+    """The latest sync that succeeded (a no-op run counts: nothing was new upstream)."""
+    row = con.execute(
+        "SELECT run_id, data_timestamp, watermark, finished_at FROM sync_runs"
+        " WHERE command LIKE 'sync%' AND status IN ('succeeded', 'noop') ORDER BY run_id DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else LastSync(*row)
+
+
+def set_run_data_timestamp(con: duckdb.DuckDBPyConnection, run_id: int, data_timestamp: str) -> None:
+    con.execute("UPDATE sync_runs SET data_timestamp = ? WHERE run_id = ?", [data_timestamp, run_id])
+
+
+def close_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Runs left 'running' by a process that died (we hold the write lock, so none is alive)."""
+    rows = con.execute(
+        "UPDATE sync_runs SET status = 'failed', error = 'interrupted: the process ended before finishing'"
+        " WHERE status = 'running' RETURNING run_id"
+    ).fetchall()
+    return len(rows)
+
+
+def tracked_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tracked trials still present upstream, in ID order (gone or merged ones are not fetched again)."""
+    rows = con.execute(
+        "SELECT nct_id FROM tracked_trials WHERE upstream_state = 'present' ORDER BY nct_id"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def track(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> list[str]:
+    """Add trials to the tracked set in one transaction; returns those that were not tracked yet."""
+    with transaction(con):
+        rows = con.execute(
+            "INSERT INTO tracked_trials SELECT nct_id, ?, 'present', NULL, NULL FROM (SELECT unnest(?) AS nct_id)"
+            " WHERE nct_id NOT IN (SELECT nct_id FROM tracked_trials) RETURNING nct_id",
+            [datetime.now(UTC), list(nct_ids)],
+        ).fetchall()
+    return sorted(row[0] for row in rows)
+
+
+def untrack(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> list[str]:
+    """Stop tracking trials (their stored history stays); returns those that were tracked."""
+    with transaction(con):
+        rows = con.execute(
+            "DELETE FROM tracked_trials WHERE nct_id IN (SELECT unnest(?)) RETURNING nct_id", [list(nct_ids)]
+        ).fetchall()
+    return sorted(row[0] for row in rows)
+
+
+def tracked_list(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cursor = con.execute(
+        "SELECT k.nct_id, k.added_at, k.upstream_state, k.merged_into, t.version, t.overall_status,"
+        " t.brief_title FROM tracked_trials k LEFT JOIN trials t USING (nct_id) ORDER BY k.nct_id"
+    )
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def record_upstream_states(
+    con: duckdb.DuckDBPyConnection,
+    gone: dict[str, tuple[str, str | None]],
+    run_id: int,
+    change_rows_by_id: dict[str, dict[str, Any]],
+) -> None:
+    """Mark tracked trials gone (not_found) or merged; log a change for stored ones whose state moved."""
+    if not gone:
+        return
+    now = datetime.now(UTC)
+    with transaction(con):
+        moved = con.execute(
+            "SELECT k.nct_id, t.version FROM tracked_trials k LEFT JOIN trials t USING (nct_id)"
+            " WHERE k.nct_id IN (SELECT unnest(?)) AND k.upstream_state = 'present'",
+            [list(gone)],
+        ).fetchall()
+        for nct_id, (state, merged_into) in gone.items():
+            con.execute(
+                "UPDATE tracked_trials SET upstream_state = ?, merged_into = ?, checked_at = ? WHERE nct_id = ?",
+                [state, merged_into, now, nct_id],
+            )
+            if merged_into and any(row[0] == nct_id for row in moved):
+                # A tracked alias: keep the record it was merged into in sync instead.
+                con.execute(
+                    "INSERT INTO tracked_trials SELECT ?, ?, 'present', NULL, ?"
+                    " WHERE ? NOT IN (SELECT nct_id FROM tracked_trials)",
+                    [merged_into, now, now, merged_into],
+                )
+        rows = [
+            _change_row(nct_id, version, version, change_rows_by_id[nct_id])
+            for nct_id, version in moved
+            if version is not None
+        ]
+        if rows:
+            insert_changes(con, rows, run_id, now)
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
+    cursor = con.execute("SELECT * FROM sync_runs ORDER BY run_id DESC LIMIT ?", [limit])
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -11,13 +11,18 @@ import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipeline import store
-from pipeline.errors import RecordError
+from pipeline import editorial, store
+from pipeline.diff import diff, gone_upstream_change
+from pipeline.errors import RecordError, UsageError
+from pipeline.fetch import NCT_ID, FetchReport, Fetcher, validate_nct_ids
+from pipeline.http import ApiClient
+from pipeline.models import Trial
 from pipeline.lock import writer_lock
 from pipeline.normalize import normalize
 from pipeline.settings import Settings
@@ -139,8 +144,189 @@ def load(settings: Settings, paths: list[Path], progress: Progress | None = None
     return summary
 
 
-def change_rows(old: Any, new: Any) -> list[dict[str, Any]]:
+def change_rows(old: Trial, new: Trial) -> list[dict[str, Any]]:
     """The differ's changes between two stored versions, as rows for trial_changes."""
-    from pipeline.diff import diff  # noqa: PLC0415  (the differ lands with its own issue)
-
     return [change.model_dump(mode="json") for change in diff(old, new)]
+
+
+# --- from the API -------------------------------------------------------------------------------
+
+
+def api_records(studies: Iterable[dict[str, Any]]) -> Iterator[RawRecord]:
+    """Fetched studies as raw records; the text is the API's JSON re-serialized, values untouched."""
+    for study in studies:
+        yield RawRecord("api", json.dumps(study, ensure_ascii=False), study)
+
+
+def refresh(settings: Settings, nct_ids: list[str], progress: Progress | None = None) -> RunSummary:
+    """``ctsync refresh``: fetch these trials now (one request per chunk of IDs), store, reconcile."""
+    nct_ids = validate_nct_ids(nct_ids)
+    if not nct_ids:
+        raise UsageError("name at least one NCT ID")
+    with writer(settings, "refresh") as con:
+        run_id = store.start_run(con, "refresh")
+        summary = RunSummary(run_id)
+        fetcher = Fetcher(ApiClient(settings))
+        try:
+            studies = fetcher.iter_studies(nct_ids)
+            store_stream(con, api_records(studies), run_id, summary, settings.batch_size, progress, change_rows)
+            _reconcile(con, fetcher.report, run_id)
+        except BaseException as exc:
+            _fail_run(con, run_id, exc, fetcher.report)
+            raise
+        missing = _missing(nct_ids, summary, fetcher.report)
+        status = "partial" if summary.failures or missing else "succeeded"
+        store.finish_run(con, run_id, status, requested=len(nct_ids), **_request_counts(fetcher.report))
+    summary.extra.update(_report_extra(fetcher.report, missing))
+    return summary
+
+
+def sync(settings: Settings, *, full: bool = False, progress: Progress | None = None) -> RunSummary:
+    """``ctsync sync``: bring every tracked trial up to date, incrementally unless ``full``."""
+    command = "sync --full" if full else "sync"
+    with writer(settings, command) as con:
+        fetcher = Fetcher(ApiClient(settings))
+        run_id = store.start_run(con, command)
+        summary = RunSummary(run_id)
+        try:
+            data_timestamp = fetcher.data_timestamp()
+            store.set_run_data_timestamp(con, run_id, data_timestamp)
+            last = store.last_successful_sync(con)
+            tracked = store.tracked_ids(con)
+            if not full and last is not None and last.data_timestamp == data_timestamp:
+                store.finish_run(con, run_id, "noop", watermark=last.watermark, **_request_counts(fetcher.report))
+                summary.extra.update({"status": "noop", "data_timestamp": data_timestamp})
+                return summary
+            studies = _plan_sync(con, fetcher, tracked, None if full or last is None else last.watermark)
+            store_stream(con, api_records(studies), run_id, summary, settings.batch_size, progress, change_rows)
+            _reconcile(con, fetcher.report, run_id)
+        except BaseException as exc:
+            _fail_run(con, run_id, exc, fetcher.report)
+            raise
+        status = "partial" if summary.failures else "succeeded"
+        watermark = _snapshot_date(data_timestamp)
+        store.finish_run(
+            con, run_id, status, watermark=watermark, requested=len(tracked), **_request_counts(fetcher.report)
+        )
+    summary.extra.update(
+        {"status": status, "watermark": watermark.isoformat(), "data_timestamp": data_timestamp, "plan": fetcher.report.plan}
+    )
+    summary.extra.update(_report_extra(fetcher.report, []))
+    return summary
+
+
+OVERLAP = timedelta(days=1)
+"""LastUpdatePostDate is day-granular and the snapshot lands mid-day: re-ask the day before the watermark."""
+
+
+def _plan_sync(
+    con: duckdb.DuckDBPyConnection, fetcher: Fetcher, tracked: list[str], watermark: date | None
+) -> Iterator[dict[str, Any]]:
+    """Every tracked trial when there is no watermark; else the updated ones plus the never-stored ones."""
+    if watermark is None:
+        yield from fetcher.iter_studies(tracked)
+        return
+    stored = store.stored_ids(con, tracked)
+    known = [nct_id for nct_id in tracked if nct_id in stored]
+    fresh = [nct_id for nct_id in tracked if nct_id not in stored]
+    if known:
+        yield from fetcher.iter_updated_since(watermark - OVERLAP, known)
+    if fresh:
+        yield from fetcher.iter_studies(fresh)
+
+
+def _snapshot_date(data_timestamp: str) -> date:
+    return date.fromisoformat(data_timestamp[:10])
+
+
+def _reconcile(con: duckdb.DuckDBPyConnection, report: FetchReport, run_id: int) -> None:
+    """Record trials gone upstream or merged into another record: a critical change, never a silent drop."""
+    gone = {nct_id: ("not_found", None) for nct_id in report.not_found}
+    gone.update({alias: ("merged", real) for alias, real in report.aliases.items()})
+    store.record_upstream_states(con, gone, run_id, gone_upstream_rows(gone))
+
+
+def gone_upstream_rows(gone: dict[str, tuple[str, str | None]]) -> dict[str, dict[str, Any]]:
+    rows = {}
+    for nct_id, (state, real) in gone.items():
+        reason = "not found on ClinicalTrials.gov" if state == "not_found" else f"merged into {real}"
+        rows[nct_id] = gone_upstream_change(nct_id, reason).model_dump(mode="json")
+    return rows
+
+
+def _missing(nct_ids: list[str], summary: RunSummary, report: FetchReport) -> list[str]:
+    answered = set(summary.outcomes) | set(report.aliases)
+    return [nct_id for nct_id in nct_ids if nct_id not in answered]
+
+
+def _request_counts(report: FetchReport) -> dict[str, int]:
+    return {"requests": report.stats.requests, "retries": report.stats.retries}
+
+
+def _report_extra(report: FetchReport, missing: list[str]) -> dict[str, Any]:
+    return {
+        "not_found": report.not_found,
+        "aliases": report.aliases,
+        "rejected": report.rejected,
+        "missing": missing,
+        "requests": report.stats.as_dict(),
+    }
+
+
+def _fail_run(con: duckdb.DuckDBPyConnection, run_id: int, exc: BaseException, report: FetchReport) -> None:
+    with contextlib.suppress(duckdb.Error):
+        store.finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}", **_request_counts(report))
+
+
+# --- tracking -----------------------------------------------------------------------------------
+
+
+def read_id_file(path: Path) -> list[str]:
+    """NCT IDs of a file, one per line, ``#`` comments; a UsageError names every bad line."""
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    ids, bad = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        if NCT_ID.match(text.upper()):
+            ids.append(text.upper())
+        else:
+            bad.append(f"line {number}: {text!r}")
+    if bad:
+        raise UsageError(f"{path}: malformed NCT ID(s), nothing added: {'; '.join(bad)}")
+    return ids
+
+
+def track_add(settings: Settings, nct_ids: list[str], files: list[Path]) -> list[str]:
+    """Add trials to the tracked set (all or nothing); returns the ones that were not tracked yet."""
+    wanted = validate_nct_ids(nct_ids)
+    for path in files:
+        wanted += read_id_file(path)
+    wanted = list(dict.fromkeys(wanted))
+    if not wanted:
+        raise UsageError("name NCT IDs or --file")
+    with writer(settings, "track add") as con:
+        return store.track(con, wanted)
+
+
+def track_remove(settings: Settings, nct_ids: list[str]) -> list[str]:
+    wanted = validate_nct_ids(nct_ids)
+    with writer(settings, "track remove") as con:
+        return store.untrack(con, wanted)
+
+
+# --- reviews ------------------------------------------------------------------------------------
+
+
+def review(settings: Settings, nct_ids: list[str], by: str, note: str | None) -> list[tuple[str, int]]:
+    """``ctsync review``: mark the current version of each trial reviewed."""
+    with writer(settings, "review") as con:
+        return editorial.review(con, nct_ids, by, note)
+
+
+def import_reviews(settings: Settings, path: Path) -> list[editorial.ImportedReview]:
+    """``ctsync review import``: reviews editors already have, each against the version of its date."""
+    with writer(settings, "review import") as con:
+        return editorial.import_reviews(con, path)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from pipeline.models import TrialDate, Trial
+from pipeline.diff import Change
+from pipeline.models import Trial, TrialDate
+from pipeline.render import SEVERITY_STYLES, render_changes
 
 
 def humanize(value: str | None) -> str:
@@ -65,3 +71,61 @@ def _print_items(console: Console, title: str, items: tuple[str, ...]) -> None:
     console.print(f"\n[bold]{title}[/bold]")
     for item in items:
         console.print(f"  • {item}", markup=False, highlight=False)
+
+
+def render_rows(console: Console, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """A plain table of the given columns."""
+    if not rows:
+        console.print("(none)")
+        return
+    table = Table(*columns, show_lines=False)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row[c]) for c in columns))
+    console.print(table)
+
+
+def render_queue(console: Console, entries: list[dict[str, Any]]) -> None:
+    """The editors' queue: most severe first, then the longest waiting."""
+    if not entries:
+        console.print("Nothing to review.")
+        return
+    table = Table("Severity", "Trial", "Changes", "Reviewed version", "Current", "Waiting since", "Top changes")
+    for entry in entries:
+        table.add_row(
+            Text(entry["severity"].upper(), style=SEVERITY_STYLES[entry["severity"]]),
+            entry["nct_id"],
+            "new" if entry["never_reviewed"] else str(entry["change_count"]),
+            "never" if entry["baseline"] is None else str(entry["baseline"]),
+            str(entry["current_version"]),
+            (entry["pending_since"] or "")[:10],
+            ", ".join(entry["top_changes"]),
+        )
+    console.print(table)
+
+
+def render_log(console: Console, nct_id: str, log: list[dict[str, Any]]) -> None:
+    """The version-to-version change log, one block per new version."""
+    if not log:
+        console.print(f"{nct_id}: no changes recorded between stored versions.")
+        return
+    by_version: dict[int, list[Change]] = {}
+    for row in log:
+        by_version.setdefault(row["to_version"], []).append(change_from_row(row))
+    for to_version, items in by_version.items():
+        from_version = next(r["from_version"] for r in log if r["to_version"] == to_version)
+        console.print(f"\n[bold]version {from_version} → {to_version}[/bold]")
+        render_changes(items, nct_id=nct_id, baseline=from_version, current=to_version, title=None, console=console)
+
+
+def change_from_row(row: dict[str, Any]) -> Change:
+    """A stored trial_changes row back as a Change, for rendering."""
+    return Change(
+        field=row["field"],
+        change=row["change"],
+        old=json.loads(row["old_value"]) if row["old_value"] is not None else None,
+        new=json.loads(row["new_value"]) if row["new_value"] is not None else None,
+        category=row["category"],
+        severity=row["severity"],
+        detail=row["detail"],
+        labels=tuple(row["labels"] or ()),
+    )

@@ -143,6 +143,7 @@ CREATE TABLE trial_changes (
     category VARCHAR NOT NULL,
     severity VARCHAR NOT NULL,
     detail VARCHAR,
+    labels VARCHAR[],
     detected_at TIMESTAMP WITH TIME ZONE NOT NULL,
     run_id BIGINT
 );
@@ -334,6 +335,7 @@ COMMENT ON COLUMN trial_changes.new_value IS 'Value after (JSON).';
 COMMENT ON COLUMN trial_changes.category IS 'status, eligibility, locations, contacts, design, interventions, outcomes, dates, descriptions, sponsor, administrative.';
 COMMENT ON COLUMN trial_changes.severity IS 'critical, major, minor or info (policy of pipeline/default_policy.toml).';
 COMMENT ON COLUMN trial_changes.detail IS 'Word-level diff of long text, for display.';
+COMMENT ON COLUMN trial_changes.labels IS 'Human names of the entities the bracketed keys of field stand for, outermost first.';
 COMMENT ON COLUMN trial_changes.detected_at IS 'When ctsync stored the new version.';
 COMMENT ON COLUMN trial_changes.run_id IS 'Joins sync_runs.run_id.';
 

@@ -1,0 +1,179 @@
+"""The editors' workflow: what changed since each trial was last reviewed, the queue, and reviews.
+
+Changes since review are computed directly between the reviewed version and the current one, so a
+change that was made and then undone shows nothing. The version-to-version log is ``--all``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline import store
+from pipeline.diff import Change, diff, gone_upstream_change
+from pipeline.errors import UsageError
+from pipeline.fetch import validate_nct_ids
+from pipeline.policy import Policy, Severity, at_least, most_severe
+
+
+@dataclass(frozen=True)
+class PendingChanges:
+    """A trial's changes since its last review (all of it when never reviewed)."""
+
+    nct_id: str
+    baseline: int | None
+    current_version: int
+    changes: list[Change]
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    pending_since: datetime | None
+
+    @property
+    def severity(self) -> Severity | None:
+        return most_severe(change.severity for change in self.changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        from pipeline.render import change_to_json  # noqa: PLC0415  (rendering is only for output)
+
+        return {
+            "nct_id": self.nct_id,
+            "baseline": self.baseline,
+            "current_version": self.current_version,
+            "never_reviewed": self.baseline is None,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
+            "changes": [change_to_json(change) for change in self.changes],
+        }
+
+
+def pending_changes(
+    con: duckdb.DuckDBPyConnection, state: store.ReviewState, policy: Policy | None
+) -> PendingChanges:
+    """Diff the reviewed version against the current one; a trial gone upstream is a critical change."""
+    changes: list[Change] = []
+    if state.reviewed_version is not None and state.reviewed_version != state.current_version:
+        keys = [(state.nct_id, state.reviewed_version), (state.nct_id, state.current_version)]
+        records = store.load_versions(con, keys)
+        changes = diff(records[keys[0]], records[keys[1]], policy)
+    if state.upstream_state in ("not_found", "merged"):
+        changes.insert(0, gone_upstream_change(state.nct_id, f"upstream state: {state.upstream_state}"))
+    return PendingChanges(
+        state.nct_id,
+        state.reviewed_version,
+        state.current_version,
+        changes,
+        state.reviewed_by,
+        state.reviewed_at,
+        state.pending_since,
+    )
+
+
+def changes_since_review(con: duckdb.DuckDBPyConnection, nct_id: str, policy: Policy | None) -> PendingChanges:
+    states = store.review_states(con, [nct_id])
+    if not states:
+        raise UsageError(f"{nct_id} is not stored: `ctsync refresh {nct_id}` fetches it")
+    return pending_changes(con, states[0], policy)
+
+
+NEVER_REVIEWED: Severity = "major"
+"""Where a never-reviewed trial ranks in the queue: its page has to be written."""
+
+
+def queue(con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None) -> list[dict[str, Any]]:
+    """Trials with changes at or above ``min_severity`` since review, most severe first, then oldest."""
+    entries = []
+    for state in store.review_states(con):
+        if state.reviewed_version == state.current_version and state.upstream_state not in ("not_found", "merged"):
+            continue
+        pending = pending_changes(con, state, policy)
+        severity = NEVER_REVIEWED if pending.baseline is None else pending.severity
+        if severity is None or not at_least(severity, min_severity):
+            continue
+        entries.append(
+            {
+                "nct_id": state.nct_id,
+                "severity": severity,
+                "change_count": len(pending.changes),
+                "current_version": state.current_version,
+                "baseline": state.reviewed_version,
+                "never_reviewed": state.reviewed_version is None,
+                "pending_since": state.pending_since.isoformat() if state.pending_since else None,
+                "top_changes": [change.field for change in pending.changes[:3]],
+            }
+        )
+    from pipeline.policy import severity_rank  # noqa: PLC0415
+
+    entries.sort(key=lambda e: (severity_rank(e["severity"]), e["pending_since"] or "", e["nct_id"]))
+    return entries
+
+
+def review(con: duckdb.DuckDBPyConnection, nct_ids: list[str], by: str, note: str | None) -> list[tuple[str, int]]:
+    """Mark the current version of each trial reviewed by ``by``; every ID must be stored."""
+    if not by.strip():
+        raise UsageError("--by needs the reviewer's name")
+    states = {state.nct_id: state for state in store.review_states(con, nct_ids)}
+    missing = [nct_id for nct_id in nct_ids if nct_id not in states]
+    if missing:
+        raise UsageError(f"not stored, so nothing to review: {', '.join(missing)} (`ctsync refresh` fetches them)")
+    now = datetime.now(UTC)
+    rows = [(nct_id, states[nct_id].current_version, by.strip(), now, note, "cli") for nct_id in nct_ids]
+    store.add_reviews(con, rows)
+    return [(nct_id, states[nct_id].current_version) for nct_id in nct_ids]
+
+
+@dataclass(frozen=True)
+class ImportedReview:
+    nct_id: str
+    reviewed_at: datetime
+    reviewed_by: str
+    note: str | None
+    version: int | None
+    """The stored version current on the review date; None when the review predates every stored version."""
+
+
+def read_review_csv(path: Path) -> list[tuple[int, str, datetime, str, str | None]]:
+    """Rows (line, nct_id, reviewed_at, reviewed_by, note) of a review CSV; a UsageError names a bad line."""
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        needed = {"nct_id", "reviewed_at", "reviewed_by"}
+        if reader.fieldnames is None or not needed <= set(reader.fieldnames):
+            raise UsageError(f"{path}: the header must name nct_id, reviewed_at, reviewed_by[, note]")
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            try:
+                (nct_id,) = validate_nct_ids([row["nct_id"] or ""])
+                when = _parse_when(row["reviewed_at"] or "")
+            except (UsageError, ValueError) as exc:
+                raise UsageError(f"{path}:{line}: {exc}") from None
+            if not (row["reviewed_by"] or "").strip():
+                raise UsageError(f"{path}:{line}: reviewed_by is empty")
+            rows.append((line, nct_id, when, row["reviewed_by"].strip(), (row.get("note") or "").strip() or None))
+    return rows
+
+
+def _parse_when(text: str) -> datetime:
+    text = text.strip()
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def import_reviews(con: duckdb.DuckDBPyConnection, path: Path) -> list[ImportedReview]:
+    """Record the reviews editors already have on their pages, against the version current on that date."""
+    imported = []
+    for _line, nct_id, when, by, note in read_review_csv(path):
+        version = store.version_current_on(con, nct_id, when.date())
+        imported.append(ImportedReview(nct_id, when, by, note, version))
+    store.add_reviews(
+        con,
+        [(r.nct_id, r.version, r.reviewed_by, r.reviewed_at, r.note, f"import:{path.name}") for r in imported if r.version],
+    )
+    return imported
