@@ -467,9 +467,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folder", type=Path, required=True, help="folder of study JSON files to serve")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
     args = parser.parse_args(argv)
-    standin = StandIn(args.folder, port=args.port).start()
-    print(f"stand-in of the ClinicalTrials.gov API v2 at {standin.url} (Ctrl-C stops)", flush=True)
-    try:
+    standin = StandIn(args.folder, port=args.port)
+    try:  # from the start: a Ctrl-C right after the URL is printed must still stop cleanly
+        print(
+            f"stand-in of the ClinicalTrials.gov API v2 at {standin.start().url} (Ctrl-C stops)", flush=True
+        )
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

@@ -247,23 +247,19 @@ def test_with_last_update_post_date_derives_a_copy() -> None:
 
 def test_runs_by_hand_until_interrupted() -> None:
     """`python -m pipeline.standin --folder data/sample` prints its URL, serves, and stops on Ctrl-C."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.standin", "--folder", str(SAMPLE)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        url = urlsplit(line.split(" at ")[1].split()[0])
-        assert url.hostname == "127.0.0.1"
-        connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=5)
-        connection.request("GET", "/api/v2/version")
-        assert connection.getresponse().status == 200
-        connection.close()
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=5) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
+    command = [sys.executable, "-m", "pipeline.standin", "--folder", str(SAMPLE)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            url = urlsplit(line.split(" at ")[1].split()[0])
+            assert url.hostname == "127.0.0.1"
+            connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=5)
+            connection.request("GET", "/api/v2/version")
+            assert connection.getresponse().status == 200
+            connection.close()
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=5) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
