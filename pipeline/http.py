@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from typing import Any, Protocol, Self
 
 import requests
 from requests.adapters import HTTPAdapter
-from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_exponential_jitter
+from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type
 from urllib3.exceptions import ReadTimeoutError
 
 import pipeline
@@ -166,6 +167,15 @@ def _parse_http_date(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def backoff_seconds(policy: RetryPolicy, failed_attempts: int) -> float:
+    """``backoff_initial * 2**(n-1)`` plus up to ``jitter`` random seconds, never above ``backoff_max``.
+
+    The jitter spreads the retries of many clients (or many cron hosts) so they do not hit the API in step.
+    """
+    exponential = policy.backoff_initial * 2.0 ** (failed_attempts - 1)
+    return min(exponential + random.uniform(0.0, policy.jitter), policy.backoff_max)
+
+
 def body_is_complete(response: requests.Response) -> bool:
     """False when an uncompressed body is shorter than its ``Content-Length``.
 
@@ -176,6 +186,11 @@ def body_is_complete(response: requests.Response) -> bool:
     if not declared.isdigit() or response.headers.get("Content-Encoding", "identity") != "identity":
         return True
     return len(response.content) >= int(declared)
+
+
+def _one_line(exc: BaseException, limit: int = 200) -> str:
+    """requests' messages nest urllib3's; squeeze one onto a line short enough for a CLI error."""
+    return " ".join(str(exc).split())[:limit]
 
 
 def _first_line(text: str, limit: int = 200) -> str:
@@ -284,15 +299,15 @@ class ApiClient:
                 allow_redirects=allow_redirects,
             )
         except requests.Timeout as exc:
-            raise _Transient("timeout", f"timed out ({exc})") from exc
+            raise _Transient("timeout", f"timed out ({_one_line(exc)})") from exc
         except (requests.exceptions.ChunkedEncodingError, http.client.IncompleteRead) as exc:
-            raise _Transient("truncated", f"body cut short ({exc})") from exc
+            raise _Transient("truncated", f"body cut short ({_one_line(exc)})") from exc
         except requests.exceptions.ContentDecodingError as exc:
-            raise _Transient("truncated", f"body could not be decoded ({exc})") from exc
+            raise _Transient("truncated", f"body could not be decoded ({_one_line(exc)})") from exc
         except requests.ConnectionError as exc:
             # A read timeout while the body streams in surfaces as a ConnectionError; it is still a timeout.
             reason = "timeout" if _caused_by_read_timeout(exc) else "connection"
-            raise _Transient(reason, f"{reason} error ({exc})") from exc
+            raise _Transient(reason, f"{reason} error ({_one_line(exc)})") from exc
         if not body_is_complete(response):
             declared = response.headers["Content-Length"]
             raise _Transient("truncated", f"body cut short ({len(response.content)} of {declared} bytes)")
@@ -304,10 +319,7 @@ class ApiClient:
         policy = self.settings.retry
         if isinstance(failure, _Transient) and failure.retry_after is not None:
             return min(failure.retry_after, policy.retry_after_cap)
-        backoff = wait_exponential_jitter(
-            initial=policy.backoff_initial, max=policy.backoff_max, jitter=policy.jitter
-        )
-        return float(backoff(state))
+        return backoff_seconds(policy, state.attempt_number)
 
     def _budget_spent(self, state: RetryCallState, started: float) -> bool:
         """Stop at the attempt cap, or when the coming wait would end past the total time budget."""

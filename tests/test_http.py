@@ -305,3 +305,19 @@ def test_body_is_complete_only_measures_unencoded_bodies() -> None:
     assert body_is_complete(response) is False
     response.headers["Content-Encoding"] = "gzip"
     assert body_is_complete(response) is True
+
+
+def test_give_up_message_is_one_line_for_transport_errors(
+    clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    """Giving up after connection errors names the reason on a single line."""
+    mocked.get(STUDIES, body=requests.exceptions.ConnectionError("Connection aborted.\n  RemoteDisconnected"))
+    client = ApiClient(make_settings(max_attempts=2), clock=clock)
+    with pytest.raises(UpstreamUnavailable) as caught:
+        client.get_json("/studies")
+    assert str(caught.value) == (
+        "ClinicalTrials.gov still failing after 2 attempt(s) in 1s (GET /studies: connection error "
+        "(Connection aborted. RemoteDisconnected)); "
+        "try again later, or lower --rate if it keeps answering 429"
+    )
+    assert client.stats.retry_reasons == {"connection": 1}
