@@ -1,0 +1,35 @@
+"""Shared paths and loaders of the real ClinicalTrials.gov records the tests run on.
+
+``SHARED`` (../shared/ctgov beside the checkout) holds the full collection of real records; it exists on
+the development machine but not on a fresh clone, so tests that read it build their cases from what is
+there. ``data/sample`` and ``tests/fixtures`` are always present.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+FIXTURES = REPO / "tests" / "fixtures"
+SHARED = REPO.parent / "shared" / "ctgov"
+
+
+def load_raw(name_or_path: str | Path) -> dict[str, Any]:
+    """A fresh parse of one JSON object: an NCT ID names ``data/sample/<NCT ID>.json``, else a path."""
+    path = SAMPLE / f"{name_or_path}.json" if isinstance(name_or_path, str) else name_or_path
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(loaded, dict):
+        raise TypeError(f"{path} holds a {type(loaded).__name__}, not a JSON object")
+    return loaded
+
+
+@pytest.fixture
+def sample_raw() -> Callable[[str], dict[str, Any]]:
+    """Factory of ``data/sample`` records by NCT ID; each call parses anew, so tests may edit the result."""
+    return load_raw
