@@ -1,0 +1,273 @@
+"""End to end against the loopback stand-in of the API: refresh, review, queue, and the nightly sync."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from pipeline import reading, sync
+from pipeline.settings import RetryPolicy, Settings
+from pipeline.standin import StandIn, with_last_update_post_date
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+VERSIONS = REPO / "tests" / "fixtures" / "versions"
+NO_WAITING = RetryPolicy(backoff_initial=0, backoff_max=0, jitter=0, retry_after_cap=0)
+
+
+def real(path: Path) -> dict[str, Any]:
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def derived_corpus(copies: int) -> list[dict[str, Any]]:
+    """Real sample records under derived NCT IDs (NCT9…): only the ID differs from the real record."""
+    studies = []
+    for copy in range(copies):
+        for index, path in enumerate(sorted(SAMPLE.glob("*.json"))):
+            study = real(path)
+            ident = study["protocolSection"]["identificationModule"]
+            ident["nctId"] = f"NCT9{copy:04d}{index:03d}"
+            ident.pop("nctIdAliases", None)
+            studies.append(study)
+    return studies
+
+
+def next_day(study: dict[str, Any], status: str) -> dict[str, Any]:
+    """A later version of a real record, derived by code: a new overall status, posted 2026-11-20."""
+    changed = json.loads(json.dumps(study))
+    changed["protocolSection"]["statusModule"]["overallStatus"] = status
+    return with_last_update_post_date(changed, "2026-11-20")
+
+
+def settings_for(tmp_path: Path, url: str) -> Settings:
+    return Settings(
+        db=tmp_path / "ctsync.duckdb",
+        published=tmp_path / "published.duckdb",
+        api_url=url,
+        rate=0,
+        wait=0.5,
+        retry=NO_WAITING,
+        read_timeout=2,
+    )
+
+
+def content(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Trial data that must not depend on how a run went: versions, current rows, changes."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            "versions": con.execute(
+                "SELECT nct_id, version, content_hash FROM trial_versions ORDER BY ALL"
+            ).fetchall(),
+            "trials": con.execute("SELECT nct_id, version, overall_status FROM trials ORDER BY ALL").fetchall(),
+            "locations": con.execute("SELECT count(*) FROM trial_locations").fetchall(),
+            "changes": con.execute(
+                "SELECT nct_id, from_version, to_version, field, severity FROM trial_changes ORDER BY ALL"
+            ).fetchall(),
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def standin() -> Iterator[StandIn]:
+    with StandIn(derived_corpus(8), data_timestamp="2026-11-19T09:00:00") as server:
+        yield server
+
+
+def test_refresh_review_queue_round_trip(tmp_path: Path) -> None:
+    """A new upstream version shows in the queue as critical; reviewing it takes it out of the queue."""
+    old = real(VERSIONS / "NCT05766735@2025-05-07.json")
+    with StandIn([old, real(SAMPLE / "NCT01788527.json")]) as server:
+        settings = settings_for(tmp_path, server.url)
+        first = sync.refresh(settings, ["NCT05766735", "NCT01734031", "NCT00000001"])
+        assert first.outcomes == {"NCT05766735": "new", "NCT01788527": "new"}
+        assert first.extra["not_found"] == ["NCT00000001"]
+        assert first.extra["aliases"] == {"NCT01734031": "NCT01788527"}
+        sync.review(settings, ["NCT05766735", "NCT01788527"], "A. Editor", None)
+        assert reading.queue(settings, "info") == []
+        server.set_record(next_day(real(VERSIONS / "NCT05766735@2026-04-09.json"), "ACTIVE_NOT_RECRUITING"))
+        second = sync.refresh(settings, ["NCT05766735"])
+    assert second.outcomes == {"NCT05766735": "changed"}
+    pending = reading.pending(settings, ["NCT05766735"])[0]
+    assert [(c.field, c.severity, c.old, c.new) for c in pending.changes] == [
+        ("overall_status", "critical", "RECRUITING", "ACTIVE_NOT_RECRUITING"),
+        ("primary_completion_date", "major", "2027-04-15", "2027-05-31"),
+        ("completion_date", "minor", "2027-04-15", "2027-05-31"),
+    ]
+    queued = reading.queue(settings, "info")
+    assert [(e["nct_id"], e["severity"], e["change_count"], e["baseline"]) for e in queued] == [
+        ("NCT05766735", "critical", 3, 1)
+    ]
+    assert reading.queue(settings, "critical")[0]["nct_id"] == "NCT05766735"
+    sync.review(settings, ["NCT05766735"], "A. Editor", "checked")
+    assert reading.queue(settings, "info") == []
+
+
+def test_undone_change_shows_nothing_since_review(tmp_path: Path) -> None:
+    """A change made and then undone upstream leaves nothing to review, though the log keeps both steps."""
+    study = real(SAMPLE / "NCT05766735.json")
+    with StandIn([study]) as server:
+        settings = settings_for(tmp_path, server.url)
+        sync.refresh(settings, ["NCT05766735"])
+        sync.review(settings, ["NCT05766735"], "A. Editor", None)
+        server.set_record(next_day(study, "SUSPENDED"))
+        sync.refresh(settings, ["NCT05766735"])
+        server.set_record(with_last_update_post_date(json.loads(json.dumps(study)), "2026-11-21"))
+        sync.refresh(settings, ["NCT05766735"])
+    assert reading.pending(settings, ["NCT05766735"])[0].changes == []
+    log = reading.change_log(settings, "NCT05766735")
+    assert [(r["from_version"], r["to_version"], r["field"]) for r in log] == [
+        (1, 2, "overall_status"),
+        (2, 3, "overall_status"),
+    ]
+
+
+def test_first_and_incremental_sync(tmp_path: Path, standin: StandIn) -> None:
+    """The next sync asks only for updated trials, stores exactly their new versions and moves the watermark."""
+    settings = settings_for(tmp_path, standin.url)
+    ids = sorted(standin.record_ids)
+    assert len(ids) == 304
+    sync.track_add(settings, ids, [])
+    first = sync.sync(settings)
+    assert (first.count("new"), first.extra["watermark"]) == (304, "2026-11-19")
+    assert first.extra["requests"]["requests"] == 2  # /version, then one filter.ids chunk of 304
+    changed_ids = ids[::50]
+    for nct_id in changed_ids:
+        study = next(s for s in derived_corpus(8) if s["protocolSection"]["identificationModule"]["nctId"] == nct_id)
+        standin.set_record(next_day(study, "TERMINATED"))
+    standin.set_data_timestamp("2026-11-20T09:00:00")
+    standin.clear_log()
+    second = sync.sync(settings)
+    assert {k for k, v in second.outcomes.items() if v == "changed"} == set(changed_ids)
+    assert second.count("unchanged") == 0
+    # /version plus one registry-wide page filtered on LastUpdatePostDate >= 2026-11-18.
+    assert second.extra["requests"]["requests"] == 2
+    assert [path for path, _ in standin.requests] == ["/version", "/studies"]
+    assert standin.requests[1][1]["filter.advanced"] == "AREA[LastUpdatePostDate]RANGE[2026-11-18,MAX]"
+    assert second.extra["watermark"] == "2026-11-20"
+    con = duckdb.connect(str(settings.db), read_only=True)
+    changes = con.execute("SELECT DISTINCT field, severity FROM trial_changes").fetchall()
+    con.close()
+    assert changes == [("overall_status", "critical")]
+    third = sync.sync(settings)
+    assert third.extra["status"] == "noop"
+
+
+def test_trial_gone_upstream_is_a_critical_change(tmp_path: Path, standin: StandIn) -> None:
+    """A tracked trial that disappears upstream is recorded as gone and queued as critical, never dropped."""
+    settings = settings_for(tmp_path, standin.url)
+    ids = sorted(standin.record_ids)[:5]
+    sync.track_add(settings, ids, [])
+    sync.sync(settings)
+    sync.review(settings, ids, "A. Editor", None)
+    standin.remove_record(ids[0])
+    summary = sync.sync(settings, full=True)
+    assert summary.extra["not_found"] == [ids[0]]
+    queued = reading.queue(settings, "critical")
+    assert [(e["nct_id"], e["severity"]) for e in queued] == [(ids[0], "critical")]
+    assert reading.change_log(settings, ids[0])[0]["field"] == "upstream"
+    assert [row["upstream_state"] for row in reading.tracked(settings)][:2] == ["not_found", "present"]
+
+
+@pytest.mark.parametrize("fault", ["429", "503", "drop", "truncate", "slow"])
+def test_sync_under_faults_matches_fault_free(tmp_path: Path, fault: str) -> None:
+    """Under each injected fault the sync retries and ends with the same content as a fault-free run."""
+    results = []
+    for label, inject in (("clean", False), ("faulty", True)):
+        with StandIn(derived_corpus(3), data_timestamp="2026-11-19T09:00:00") as server:
+            settings = settings_for(tmp_path / label, server.url)
+            if fault == "slow":
+                settings = Settings(**{**settings.__dict__, "read_timeout": 0.5})
+            sync.track_add(settings, sorted(server.record_ids), [])
+            if inject:
+                server.inject(fault, count=3, retry_after="1", delay=1.0)
+            summary = sync.sync(settings)
+        results.append(content(settings.db))
+        if inject:
+            assert summary.extra["requests"]["retries"] == 3
+    assert results[0] == results[1]
+
+
+def ctsync(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+def test_two_syncs_at_once_one_waits_out(tmp_path: Path, standin: StandIn) -> None:
+    """Two syncs started together: one completes, the other exits 4 within its --wait, naming the holder."""
+    settings = settings_for(tmp_path, standin.url)
+    sync.track_add(settings, sorted(standin.record_ids), [])
+    # --rate 2 spaces the two requests by half a second, so the first sync holds the lock for a while.
+    common = ["--db", str(settings.db), "--api-url", standin.url, "--rate", "2", "--wait", "0.3", "sync"]
+    first, second = ctsync(*common, cwd=tmp_path), ctsync(*common, cwd=tmp_path)
+    runs = [first.communicate(timeout=60), second.communicate(timeout=60)]
+    outcomes = sorted(
+        [(first.returncode, runs[0][1]), (second.returncode, runs[1][1])], key=lambda r: r[0]
+    )
+    assert [code for code, _ in outcomes] == [0, 4]
+    assert "is busy: pid" in outcomes[1][1]
+    assert "ctsync sync" in outcomes[1][1]
+
+
+def test_reader_of_published_copy_does_not_block_sync(tmp_path: Path, standin: StandIn) -> None:
+    """An analyst holding the published copy open does not stop a sync from finishing and publishing."""
+    settings = settings_for(tmp_path, standin.url)
+    ids = sorted(standin.record_ids)
+    sync.track_add(settings, ids[:10], [])
+    assert settings.published is not None
+    analyst = duckdb.connect(str(settings.published), read_only=True)
+    try:
+        sync.track_add(settings, ids[10:20], [])
+        summary = sync.sync(settings)
+        assert summary.count("new") == 20
+        assert analyst.execute("SELECT count(*) FROM trials").fetchone() == (0,)
+    finally:
+        analyst.close()
+    con = duckdb.connect(str(settings.published), read_only=True)
+    assert con.execute("SELECT count(*) FROM trials").fetchone() == (20,)
+    con.close()
+
+
+@pytest.mark.parametrize("kill_after", [0.6, 1.2])
+def test_sync_killed_then_rerun_matches_uninterrupted(tmp_path: Path, standin: StandIn, kill_after: float) -> None:
+    """A sync killed with SIGKILL mid-run leaves whole batches; the next sync ends like an uninterrupted one."""
+    ids = sorted(standin.record_ids)
+    reference = settings_for(tmp_path / "reference", standin.url)
+    sync.track_add(reference, ids, [])
+    sync.sync(Settings(**{**reference.__dict__, "batch_size": 20}))
+    db = tmp_path / "killed.duckdb"
+    base = ["--db", str(db), "--published", str(tmp_path / "killed-published.duckdb"), "--api-url", standin.url]
+    adding = ctsync(*base, "track", "add", *ids, cwd=tmp_path)
+    adding.communicate(timeout=60)
+    assert adding.returncode == 0
+    victim = ctsync(*base, "--rate", "0", "sync", cwd=tmp_path)
+    time.sleep(kill_after)
+    victim.kill()
+    victim.communicate()
+    rerun = ctsync(*base, "--rate", "0", "sync", cwd=tmp_path)
+    _, errors = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, errors
+    assert content(db) == content(reference.db)
+    con = duckdb.connect(str(db), read_only=True)
+    statuses = [row[0] for row in con.execute("SELECT status FROM sync_runs ORDER BY run_id").fetchall()]
+    con.close()
+    assert statuses[-1] == "succeeded"
+    assert set(statuses[:-1]) <= {"failed", "succeeded"}
