@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
@@ -231,13 +230,11 @@ def test_reordered_sites_of_a_real_pair_are_no_change() -> None:
     assert diff(old, reordered) == []
 
 
-def test_diff_of_a_large_trial_takes_milliseconds() -> None:
-    """Two versions of a 1,148-site trial, one site removed, diff well under 100 ms (keyed, not O(n²))."""
+def test_one_site_removed_from_a_large_reordered_trial() -> None:
+    """Of a 1,148-site trial reversed and missing its first site, only that site's removal is reported."""
     old = trial(ROOT / "data" / "sample" / "NCT04267848.json")
     new = old.model_copy(update={"locations": tuple(reversed(old.locations[1:]))})
-    started = time.perf_counter()
     changes = diff(old, new)
-    assert time.perf_counter() - started < 0.1
     assert [c.field for c in changes] == [f"locations[{old.locations[0].key}]"]
 
 
