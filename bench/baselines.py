@@ -151,12 +151,16 @@ def measure_dlt(folder: Path, work: Path, corpus: int, json_bytes: int) -> Row:
 
 
 def _rows_note(stdout: str, expected: int) -> str:
-    """A note when a child reports another row count than the corpus holds."""
+    """The child's own timing of its work, and a warning when it loaded another row count than expected."""
     try:
-        rows = int(json.loads(stdout)["rows"])
+        summary = json.loads(stdout)
+        rows = int(summary["rows"])
     except (ValueError, KeyError, TypeError):
         return "row count not reported"
-    return "" if rows == expected else f"loaded {rows:,} rows, expected {expected:,}"
+    notes = [] if rows == expected else [f"loaded {rows:,} rows, expected {expected:,}"]
+    if "sql_seconds" in summary:
+        notes.append(f"SQL alone {summary['sql_seconds']:.2f} s")
+    return "; ".join(notes)
 
 
 # ---------------------------------------------------------------- child side: the work itself
