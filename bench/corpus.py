@@ -46,7 +46,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-GENERATOR_VERSION = 1  # bump when the output changes, so cached corpora are rebuilt
+GENERATOR_VERSION = 2  # bump when the output changes, so cached corpora are rebuilt
 REPO = Path(__file__).resolve().parents[1]
 SEED_DIRS = (REPO / "data" / "sample", REPO.parent / "shared" / "ctgov" / "studies")
 DAY1 = date(2026, 9, 15)  # a Tuesday later than every template's dates
@@ -271,7 +271,8 @@ def vary_enrollment(study: Study, rng: random.Random) -> bool:
     if enrollment.get("type") == "ESTIMATED" and _status_module(study).get("overallStatus") not in ACTIVE[:3]:
         enrollment["type"] = "ACTUAL"
     count = enrollment["count"]
-    enrollment["count"] = max(1, count + max(1, round(count * rng.uniform(0.05, 0.3))) * rng.choice((-1, 1)))
+    new = max(1, count + max(1, round(count * rng.uniform(0.05, 0.3))) * rng.choice((-1, 1)))
+    enrollment["count"] = new if new != count else count + 1
     return True
 
 
