@@ -354,3 +354,11 @@ def test_data_timestamp_comes_from_version(standin: StandIn, client: ApiClient) 
 def test_stats_are_the_clients(client: ApiClient) -> None:
     """The report's stats object is the client's own, so a run records every request of the fetch."""
     assert Fetcher(client).report.stats is client.stats
+
+
+def test_truncated_plain_body_is_caught_and_retried(standin: StandIn, client: ApiClient) -> None:
+    """A cut-off uncompressed answer (/version is too small to gzip) is detected and retried, not parsed."""
+    standin.inject("truncate")
+    assert Fetcher(client).data_timestamp() == "2026-05-22T09:00:00"
+    assert standin.responses == {"truncate": 1, "200": 1}
+    assert client.stats.retry_reasons == {"truncated": 1}
