@@ -20,9 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline import __version__, reading, sync
 from pipeline.errors import CtsyncError, UsageError
 from pipeline.fetch import validate_nct_ids
-from pipeline.settings import DEFAULT_API_URL, Settings
-from pipeline.policy import SEVERITY_ORDER
+from pipeline.policy import SEVERITY_ORDER, Severity
 from pipeline.render import render_changes
+from pipeline.settings import DEFAULT_API_URL, Settings
 from pipeline.views import render_log, render_queue, render_rows, render_trial
 
 app = typer.Typer(
@@ -50,9 +50,9 @@ def main_options(
     published: Annotated[
         Path, typer.Option(envvar="CTSYNC_PUBLISHED", help="Analysts' copy, replaced after every write.")
     ] = Path("data/published/ctsync.duckdb"),
-    api_url: Annotated[str, typer.Option(envvar="CTSYNC_API_URL", help="ClinicalTrials.gov API v2 base URL.")] = (
-        DEFAULT_API_URL
-    ),
+    api_url: Annotated[
+        str, typer.Option(envvar="CTSYNC_API_URL", help="ClinicalTrials.gov API v2 base URL.")
+    ] = (DEFAULT_API_URL),
     rate: Annotated[float, typer.Option(envvar="CTSYNC_RATE", help="Requests per second at most.")] = 1.0,
     wait: Annotated[
         float, typer.Option(envvar="CTSYNC_WAIT", help="Seconds to wait for another writer before exit 4.")
@@ -92,7 +92,9 @@ def _print_json(value: Any) -> None:
 @app.command()
 def load(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Folders of study JSON, page files, JSONL or the bulk zip.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Folders of study JSON, page files, JSONL or the bulk zip.")
+    ],
     as_json: JsonOption = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 500,
 ) -> None:
@@ -181,8 +183,12 @@ def refresh(
         for item in pending:
             stdout.print(f"[bold]{item.nct_id}[/bold]: {summary.outcomes[item.nct_id]}", highlight=False)
             render_changes(
-                item.changes, nct_id=item.nct_id, baseline=item.baseline, current=item.current_version,
-                title=None, console=stdout,
+                item.changes,
+                nct_id=item.nct_id,
+                baseline=item.baseline,
+                current=item.current_version,
+                title=None,
+                console=stdout,
             )
     if summary.failures or result["missing"]:
         raise typer.Exit(1)
@@ -217,8 +223,12 @@ def changes(
         _print_json(pending.as_dict())
     else:
         render_changes(
-            pending.changes, nct_id=nct_id, baseline=pending.baseline, current=pending.current_version,
-            title=None, console=stdout,
+            pending.changes,
+            nct_id=nct_id,
+            baseline=pending.baseline,
+            current=pending.current_version,
+            title=None,
+            console=stdout,
         )
 
 
@@ -238,9 +248,10 @@ def queue(
 
       ctsync queue --min-severity critical --json
     """
-    if min_severity not in SEVERITY_ORDER:
+    severities: dict[str, Severity] = {name: name for name in SEVERITY_ORDER}
+    if min_severity not in severities:
         raise UsageError(f"--min-severity must be one of {', '.join(SEVERITY_ORDER)}, not {min_severity!r}")
-    entries = reading.queue(_settings(ctx), min_severity)  # type: ignore[arg-type]
+    entries = reading.queue(_settings(ctx), severities[min_severity])
     if as_json:
         _print_json(entries)
         return
@@ -277,7 +288,10 @@ def review(
                     file=sys.stderr,
                 )
             else:
-                print(f"{item.nct_id}: reviewed {item.reviewed_at.date()} by {item.reviewed_by} = version {item.version}")
+                print(
+                    f"{item.nct_id}: reviewed {item.reviewed_at.date()} by {item.reviewed_by}:"
+                    f" version {item.version}"
+                )
         return
     if by is None:
         raise UsageError("--by NAME is required: who reviewed")
@@ -293,7 +307,9 @@ app.add_typer(track_app, name="track")
 def track_add(
     ctx: typer.Context,
     nct_ids: Annotated[list[str] | None, typer.Argument(help="NCT IDs to track.")] = None,
-    files: Annotated[list[Path] | None, typer.Option("--file", help="One NCT ID per line; # comments.")] = None,
+    files: Annotated[
+        list[Path] | None, typer.Option("--file", help="One NCT ID per line; # comments.")
+    ] = None,
 ) -> None:
     """Track trials: sync keeps them up to date. All or nothing: one bad ID adds none.
 
@@ -329,7 +345,9 @@ def track_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @app.command("sync")
 def sync_command(
     ctx: typer.Context,
-    full: Annotated[bool, typer.Option("--full", help="Fetch every tracked trial, not only updated ones.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Fetch every tracked trial, not only updated ones.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Bring every tracked trial up to date (incremental by default). The nightly job.
@@ -350,7 +368,10 @@ def sync_command(
         _print_json(result)
     else:
         if result.get("status") == "noop":
-            print(f"Nothing new upstream since the last sync (data {result['data_timestamp']}).", file=sys.stderr)
+            print(
+                f"Nothing new upstream since the last sync (data {result['data_timestamp']}).",
+                file=sys.stderr,
+            )
         else:
             _report_summary(result, False, "Synced")
             _report_upstream(result)
@@ -363,7 +384,9 @@ def runs(
     ctx: typer.Context,
     as_json: JsonOption = False,
     limit: Annotated[int, typer.Option(min=1, help="How many recent runs.")] = 20,
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 when the last successful sync is too old.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when the last successful sync is too old.")
+    ] = False,
     max_age_days: Annotated[
         int, typer.Option(min=1, help="With --check: weekdays without a successful sync before alarm.")
     ] = 3,
@@ -386,9 +409,24 @@ def runs(
         _print_json(rows)
         return
     render_rows(
-        stdout, rows,
-        ["run_id", "command", "status", "started_at", "finished_at", "watermark", "fetched", "new_trials",
-         "changed", "unchanged", "failed", "requests", "retries", "error"],
+        stdout,
+        rows,
+        [
+            "run_id",
+            "command",
+            "status",
+            "started_at",
+            "finished_at",
+            "watermark",
+            "fetched",
+            "new_trials",
+            "changed",
+            "unchanged",
+            "failed",
+            "requests",
+            "retries",
+            "error",
+        ],
     )
 
 
@@ -404,7 +442,7 @@ def _report_upstream(result: dict[str, Any]) -> None:
 # --- rendering helpers --------------------------------------------------------------------------
 
 
-class _progress_bar:  # noqa: N801  (used as a context manager, reads like a function)
+class _progress_bar:  # used as a context manager, it reads like a function
     """A progress bar on stderr when it is a terminal; silent otherwise (cron logs stay clean)."""
 
     def __init__(self, label: str, total: int | None) -> None:
@@ -456,13 +494,14 @@ def main() -> None:
         stderr.print("ctsync: aborted")
         sys.exit(130)
     except Exception as exc:  # a click usage error or a bug
-        import click  # noqa: PLC0415
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        if isinstance(exc, typer.TyperException):
+            exc.show()  # type: ignore[attr-defined]  # typer's vendored click usage errors print usage
             sys.exit(exc.exit_code)
         if _state["debug"]:
             raise
-        print(f"ctsync: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        print(
+            f"ctsync: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            file=sys.stderr,
+        )
         sys.exit(1)
     sys.exit(result if isinstance(result, int) else 0)

@@ -18,7 +18,8 @@ from pipeline import store
 from pipeline.diff import Change, diff, gone_upstream_change
 from pipeline.errors import UsageError
 from pipeline.fetch import validate_nct_ids
-from pipeline.policy import Policy, Severity, at_least, most_severe
+from pipeline.policy import Policy, Severity, at_least, most_severe, severity_rank
+from pipeline.render import change_to_json
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,6 @@ class PendingChanges:
         return most_severe(change.severity for change in self.changes)
 
     def as_dict(self) -> dict[str, Any]:
-        from pipeline.render import change_to_json  # noqa: PLC0415  (rendering is only for output)
-
         return {
             "nct_id": self.nct_id,
             "baseline": self.baseline,
@@ -73,7 +72,9 @@ def pending_changes(
     )
 
 
-def changes_since_review(con: duckdb.DuckDBPyConnection, nct_id: str, policy: Policy | None) -> PendingChanges:
+def changes_since_review(
+    con: duckdb.DuckDBPyConnection, nct_id: str, policy: Policy | None
+) -> PendingChanges:
     states = store.review_states(con, [nct_id])
     if not states:
         raise UsageError(f"{nct_id} is not stored: `ctsync refresh {nct_id}` fetches it")
@@ -84,11 +85,16 @@ NEVER_REVIEWED: Severity = "major"
 """Where a never-reviewed trial ranks in the queue: its page has to be written."""
 
 
-def queue(con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None) -> list[dict[str, Any]]:
+def queue(
+    con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None
+) -> list[dict[str, Any]]:
     """Trials with changes at or above ``min_severity`` since review, most severe first, then oldest."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for state in store.review_states(con):
-        if state.reviewed_version == state.current_version and state.upstream_state not in ("not_found", "merged"):
+        if state.reviewed_version == state.current_version and state.upstream_state not in (
+            "not_found",
+            "merged",
+        ):
             continue
         pending = pending_changes(con, state, policy)
         severity = NEVER_REVIEWED if pending.baseline is None else pending.severity
@@ -106,20 +112,22 @@ def queue(con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy
                 "top_changes": [change.field for change in pending.changes[:3]],
             }
         )
-    from pipeline.policy import severity_rank  # noqa: PLC0415
-
     entries.sort(key=lambda e: (severity_rank(e["severity"]), e["pending_since"] or "", e["nct_id"]))
     return entries
 
 
-def review(con: duckdb.DuckDBPyConnection, nct_ids: list[str], by: str, note: str | None) -> list[tuple[str, int]]:
+def review(
+    con: duckdb.DuckDBPyConnection, nct_ids: list[str], by: str, note: str | None
+) -> list[tuple[str, int]]:
     """Mark the current version of each trial reviewed by ``by``; every ID must be stored."""
     if not by.strip():
         raise UsageError("--by needs the reviewer's name")
     states = {state.nct_id: state for state in store.review_states(con, nct_ids)}
     missing = [nct_id for nct_id in nct_ids if nct_id not in states]
     if missing:
-        raise UsageError(f"not stored, so nothing to review: {', '.join(missing)} (`ctsync refresh` fetches them)")
+        raise UsageError(
+            f"not stored, so nothing to review: {', '.join(missing)} (`ctsync refresh` fetches them)"
+        )
     now = datetime.now(UTC)
     rows = [(nct_id, states[nct_id].current_version, by.strip(), now, note, "cli") for nct_id in nct_ids]
     store.add_reviews(con, rows)
@@ -154,7 +162,9 @@ def read_review_csv(path: Path) -> list[tuple[int, str, datetime, str, str | Non
                 raise UsageError(f"{path}:{line}: {exc}") from None
             if not (row["reviewed_by"] or "").strip():
                 raise UsageError(f"{path}:{line}: reviewed_by is empty")
-            rows.append((line, nct_id, when, row["reviewed_by"].strip(), (row.get("note") or "").strip() or None))
+            rows.append(
+                (line, nct_id, when, row["reviewed_by"].strip(), (row.get("note") or "").strip() or None)
+            )
     return rows
 
 
@@ -174,6 +184,10 @@ def import_reviews(con: duckdb.DuckDBPyConnection, path: Path) -> list[ImportedR
         imported.append(ImportedReview(nct_id, when, by, note, version))
     store.add_reviews(
         con,
-        [(r.nct_id, r.version, r.reviewed_by, r.reviewed_at, r.note, f"import:{path.name}") for r in imported if r.version],
+        [
+            (r.nct_id, r.version, r.reviewed_by, r.reviewed_at, r.note, f"import:{path.name}")
+            for r in imported
+            if r.version
+        ],
     )
     return imported

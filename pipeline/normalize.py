@@ -41,7 +41,7 @@ _CRITERIA_HEADER = re.compile(
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^\s*(?:[-*•·‣◦▪]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+")
-_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=~|])")
+_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=~|^&])")
 
 
 @cache
@@ -493,7 +493,8 @@ def age_in_years(age: str | None) -> float | None:
 
 def criterion_text(line: str) -> str:
     """One criterion without its bullet or number and without markdown escapes, for comparing items."""
-    return _UNESCAPE.sub(r"\1", _BULLET.sub("", line, count=1)).strip()
+    # Unescape first: ClinicalTrials.gov writes numbered items as "1\\. text" as often as "1. text".
+    return _BULLET.sub("", _UNESCAPE.sub(r"\1", line), count=1).strip()
 
 
 def split_criteria(criteria: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -505,15 +506,33 @@ def split_criteria(criteria: str | None) -> tuple[tuple[str, ...], tuple[str, ..
     if criteria is None:
         return (), ()
     sections: dict[str, list[str]] = {"inclusion": [], "exclusion": []}
+    lines = criteria.splitlines()
+    headers = {index: _criteria_header(line) for index, line in enumerate(lines)}
     current = "inclusion"
-    for line in criteria.splitlines():
-        header = _criteria_header(line)
-        if header:
+    for index, line in enumerate(lines):
+        header = headers[index]
+        if header and not _nested_header(lines, headers, index, header[0]):
             current, line = header
         item = criterion_text(line)
         if item:
             sections[current].append(item)
     return tuple(sections["inclusion"]), tuple(sections["exclusion"])
+
+
+def _nested_header(
+    lines: list[str], headers: dict[int, tuple[str, str] | None], index: int, kind: str
+) -> bool:
+    """An indented header is part of an item when an unindented header of its kind comes later.
+
+    NCT04280705 quotes "Exclusion Criteria:" inside inclusion item 5.1, then opens the real section;
+    NCT04573062 indents all of its headers, and those are real.
+    """
+    if not lines[index][:1].isspace():
+        return False
+    return any(
+        (found := headers[later]) is not None and found[0] == kind and not lines[later][:1].isspace()
+        for later in range(index + 1, len(lines))
+    )
 
 
 def _criteria_header(line: str) -> tuple[str, str] | None:

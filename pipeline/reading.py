@@ -19,8 +19,8 @@ import duckdb
 from pipeline import editorial, store
 from pipeline.editorial import PendingChanges
 from pipeline.errors import UsageError
-from pipeline.policy import Severity, load_policy
 from pipeline.models import Trial
+from pipeline.policy import Severity, load_policy
 from pipeline.settings import Settings
 
 

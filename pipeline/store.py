@@ -155,9 +155,10 @@ def finish_run(
     *,
     watermark: date | None = None,
     error: str | None = None,
-    **counts: int,
+    counts: dict[str, int] | None = None,
 ) -> None:
     """Close a run with its final status (succeeded, partial, failed, noop) and any extra counts."""
+    counts = counts or {}
     assignments = "".join(f", {name} = {name} + ?" for name in counts)
     con.execute(
         f"UPDATE sync_runs SET finished_at = ?, status = ?, watermark = ?, error = ?{assignments}"
@@ -211,7 +212,8 @@ def _rounds_of_unique_ids(incoming: Sequence[Incoming]) -> Iterator[list[Incomin
     pending = list(incoming)
     while pending:
         seen: set[str] = set()
-        round_items, later = [], []
+        round_items: list[Incoming] = []
+        later: list[Incoming] = []
         for item in pending:
             target = later if item.trial.nct_id in seen else round_items
             target.append(item)
@@ -366,7 +368,8 @@ def insert_changes(con: duckdb.DuckDBPyConnection, rows: list[str], run_id: int,
         _write_json_array(path, rows)
         con.execute(
             "INSERT INTO trial_changes SELECT nct_id, from_version, to_version, field, change,"
-            " old_value, new_value, category, severity, detail, labels, ?, ? FROM read_json(?, format = 'array',"
+            " old_value, new_value, category, severity, detail, labels, ?, ?"
+            " FROM read_json(?, format = 'array',"
             " columns = {nct_id: 'VARCHAR', from_version: 'INTEGER', to_version: 'INTEGER',"
             " field: 'VARCHAR', change: 'VARCHAR', old_value: 'VARCHAR', new_value: 'VARCHAR',"
             " category: 'VARCHAR', severity: 'VARCHAR', detail: 'VARCHAR', labels: 'VARCHAR[]'})",
@@ -436,7 +439,7 @@ def publish(con: duckdb.DuckDBPyConnection, db: Path, published: Path) -> None:
     os.close(handle)
     try:
         shutil.copyfile(db, tmp_name)
-        os.replace(tmp_name, published)
+        Path(tmp_name).replace(published)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
@@ -542,23 +545,37 @@ INSERT INTO trial_conditions SELECT nct_id, ordinal, item FROM {_unnest("conditi
     f"""
 INSERT INTO trial_interventions
 SELECT nct_id, ordinal, item.type, item.name, item.description, item.other_names, item.arm_group_labels
-FROM {_unnest("interventions", '[{"type": "VARCHAR", "name": "VARCHAR", "description": "VARCHAR", '
-              '"other_names": ["VARCHAR"], "arm_group_labels": ["VARCHAR"]}]')}
+FROM {
+        _unnest(
+            "interventions",
+            '[{"type": "VARCHAR", "name": "VARCHAR", "description": "VARCHAR", '
+            '"other_names": ["VARCHAR"], "arm_group_labels": ["VARCHAR"]}]',
+        )
+    }
 """,
     f"""
 INSERT INTO trial_locations
 SELECT nct_id, item.key, ordinal, item.facility, item.city, item.state, item.zip, item.country,
        item.status, item.geo_point.lat, item.geo_point.lon, item.contacts
-FROM {_unnest("locations", '[{"key": "VARCHAR", "facility": "VARCHAR", "city": "VARCHAR", '
-              '"state": "VARCHAR", "zip": "VARCHAR", "country": "VARCHAR", "status": "VARCHAR", '
-              '"geo_point": {"lat": "DOUBLE", "lon": "DOUBLE"}, "contacts": [' + _CONTACT_SHAPE + "]}]")}
+FROM {
+        _unnest(
+            "locations",
+            '[{"key": "VARCHAR", "facility": "VARCHAR", "city": "VARCHAR", '
+            '"state": "VARCHAR", "zip": "VARCHAR", "country": "VARCHAR", "status": "VARCHAR", '
+            '"geo_point": {"lat": "DOUBLE", "lon": "DOUBLE"}, "contacts": [' + _CONTACT_SHAPE + "]}]",
+        )
+    }
 """,
     f"""
 INSERT INTO trial_outcomes
 SELECT nct_id, item.kind, row_number() OVER (PARTITION BY nct_id, item.kind ORDER BY ordinal),
        item.measure, item.description, item.time_frame
-FROM {_unnest("outcomes", '[{"kind": "VARCHAR", "measure": "VARCHAR", "description": "VARCHAR", '
-              '"time_frame": "VARCHAR"}]')}
+FROM {
+        _unnest(
+            "outcomes",
+            '[{"kind": "VARCHAR", "measure": "VARCHAR", "description": "VARCHAR", "time_frame": "VARCHAR"}]',
+        )
+    }
 """,
     f"""
 INSERT INTO trial_sponsors
@@ -691,7 +708,8 @@ def track(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> list[str]:
     """Add trials to the tracked set in one transaction; returns those that were not tracked yet."""
     with transaction(con):
         rows = con.execute(
-            "INSERT INTO tracked_trials SELECT nct_id, ?, 'present', NULL, NULL FROM (SELECT unnest(?) AS nct_id)"
+            "INSERT INTO tracked_trials SELECT nct_id, ?, 'present', NULL, NULL"
+            " FROM (SELECT unnest(?) AS nct_id)"
             " WHERE nct_id NOT IN (SELECT nct_id FROM tracked_trials) RETURNING nct_id",
             [datetime.now(UTC), list(nct_ids)],
         ).fetchall()
@@ -734,7 +752,8 @@ def record_upstream_states(
         ).fetchall()
         for nct_id, (state, merged_into) in gone.items():
             con.execute(
-                "UPDATE tracked_trials SET upstream_state = ?, merged_into = ?, checked_at = ? WHERE nct_id = ?",
+                "UPDATE tracked_trials SET upstream_state = ?, merged_into = ?, checked_at = ?"
+                " WHERE nct_id = ?",
                 [state, merged_into, now, nct_id],
             )
             if merged_into and any(row[0] == nct_id for row in moved):

@@ -20,10 +20,10 @@ import duckdb
 from pipeline import editorial, store
 from pipeline.diff import diff, gone_upstream_change
 from pipeline.errors import RecordError, UsageError
-from pipeline.fetch import NCT_ID, FetchReport, Fetcher, validate_nct_ids
+from pipeline.fetch import NCT_ID, Fetcher, FetchReport, validate_nct_ids
 from pipeline.http import ApiClient
-from pipeline.models import Trial
 from pipeline.lock import writer_lock
+from pipeline.models import Trial
 from pipeline.normalize import normalize
 from pipeline.settings import Settings
 from pipeline.sources import RawRecord, check_paths, count_records_cheaply, iter_records
@@ -136,7 +136,9 @@ def load(settings: Settings, paths: list[Path], progress: Progress | None = None
         run_id = store.start_run(con, "load")
         summary = RunSummary(run_id)
         try:
-            store_stream(con, iter_records(paths), run_id, summary, settings.batch_size, progress, change_rows)
+            store_stream(
+                con, iter_records(paths), run_id, summary, settings.batch_size, progress, change_rows
+            )
         except BaseException as exc:
             store.finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}")
             raise
@@ -169,14 +171,18 @@ def refresh(settings: Settings, nct_ids: list[str], progress: Progress | None = 
         fetcher = Fetcher(ApiClient(settings))
         try:
             studies = fetcher.iter_studies(nct_ids)
-            store_stream(con, api_records(studies), run_id, summary, settings.batch_size, progress, change_rows)
+            store_stream(
+                con, api_records(studies), run_id, summary, settings.batch_size, progress, change_rows
+            )
             _reconcile(con, fetcher.report, run_id)
         except BaseException as exc:
             _fail_run(con, run_id, exc, fetcher.report)
             raise
         missing = _missing(nct_ids, summary, fetcher.report)
         status = "partial" if summary.failures or missing else "succeeded"
-        store.finish_run(con, run_id, status, requested=len(nct_ids), **_request_counts(fetcher.report))
+        store.finish_run(
+            con, run_id, status, counts={"requested": len(nct_ids), **_request_counts(fetcher.report)}
+        )
     summary.extra.update(_report_extra(fetcher.report, missing))
     return summary
 
@@ -194,11 +200,15 @@ def sync(settings: Settings, *, full: bool = False, progress: Progress | None = 
             last = store.last_successful_sync(con)
             tracked = store.tracked_ids(con)
             if not full and last is not None and last.data_timestamp == data_timestamp:
-                store.finish_run(con, run_id, "noop", watermark=last.watermark, **_request_counts(fetcher.report))
+                store.finish_run(
+                    con, run_id, "noop", watermark=last.watermark, counts=_request_counts(fetcher.report)
+                )
                 summary.extra.update({"status": "noop", "data_timestamp": data_timestamp})
                 return summary
             studies = _plan_sync(con, fetcher, tracked, None if full or last is None else last.watermark)
-            store_stream(con, api_records(studies), run_id, summary, settings.batch_size, progress, change_rows)
+            store_stream(
+                con, api_records(studies), run_id, summary, settings.batch_size, progress, change_rows
+            )
             _reconcile(con, fetcher.report, run_id)
         except BaseException as exc:
             _fail_run(con, run_id, exc, fetcher.report)
@@ -206,10 +216,19 @@ def sync(settings: Settings, *, full: bool = False, progress: Progress | None = 
         status = "partial" if summary.failures else "succeeded"
         watermark = _snapshot_date(data_timestamp)
         store.finish_run(
-            con, run_id, status, watermark=watermark, requested=len(tracked), **_request_counts(fetcher.report)
+            con,
+            run_id,
+            status,
+            watermark=watermark,
+            counts={"requested": len(tracked), **_request_counts(fetcher.report)},
         )
     summary.extra.update(
-        {"status": status, "watermark": watermark.isoformat(), "data_timestamp": data_timestamp, "plan": fetcher.report.plan}
+        {
+            "status": status,
+            "watermark": watermark.isoformat(),
+            "data_timestamp": data_timestamp,
+            "plan": fetcher.report.plan,
+        }
     )
     summary.extra.update(_report_extra(fetcher.report, []))
     return summary
@@ -241,7 +260,7 @@ def _snapshot_date(data_timestamp: str) -> date:
 
 def _reconcile(con: duckdb.DuckDBPyConnection, report: FetchReport, run_id: int) -> None:
     """Record trials gone upstream or merged into another record: a critical change, never a silent drop."""
-    gone = {nct_id: ("not_found", None) for nct_id in report.not_found}
+    gone: dict[str, tuple[str, str | None]] = dict.fromkeys(report.not_found, ("not_found", None))
     gone.update({alias: ("merged", real) for alias, real in report.aliases.items()})
     store.record_upstream_states(con, gone, run_id, gone_upstream_rows(gone))
 
@@ -275,7 +294,9 @@ def _report_extra(report: FetchReport, missing: list[str]) -> dict[str, Any]:
 
 def _fail_run(con: duckdb.DuckDBPyConnection, run_id: int, exc: BaseException, report: FetchReport) -> None:
     with contextlib.suppress(duckdb.Error):
-        store.finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}", **_request_counts(report))
+        store.finish_run(
+            con, run_id, "failed", error=f"{type(exc).__name__}: {exc}", counts=_request_counts(report)
+        )
 
 
 # --- tracking -----------------------------------------------------------------------------------

@@ -44,13 +44,22 @@ def render_trial(console: Console, trial: Trial, version: int) -> None:
         ("Status", humanize(trial.overall_status)),
         ("Study type", humanize(trial.study_type)),
         ("Phase", ", ".join(humanize(p) for p in trial.phases) or "—"),
-        ("Enrollment", f"{trial.enrollment_count if trial.enrollment_count is not None else '—'}"
-         f" ({humanize(trial.enrollment_type).lower()})" if trial.enrollment_type else "—"),
+        (
+            "Enrollment",
+            f"{trial.enrollment_count if trial.enrollment_count is not None else '—'}"
+            f" ({humanize(trial.enrollment_type).lower()})"
+            if trial.enrollment_type
+            else "—",
+        ),
         ("Ages", f"{eligibility.minimum_age or 'N/A'} to {eligibility.maximum_age or 'N/A'}"),
         ("Sex", humanize(eligibility.sex)),
         ("Healthy volunteers", {True: "Yes", False: "No", None: "—"}[eligibility.healthy_volunteers]),
-        ("Sponsor", f"{trial.lead_sponsor.name} ({humanize(trial.lead_sponsor.agency_class)})"
-         if trial.lead_sponsor else "—"),
+        (
+            "Sponsor",
+            f"{trial.lead_sponsor.name} ({humanize(trial.lead_sponsor.agency_class)})"
+            if trial.lead_sponsor
+            else "—",
+        ),
         ("Interventions", "; ".join(f"{humanize(i.type)}: {i.name}" for i in trial.interventions) or "—"),
         ("Sites", f"{len(trial.locations)} in {', '.join(trial.countries) or '—'}"),
         ("Start", date_text(trial.start_date)),
@@ -89,7 +98,9 @@ def render_queue(console: Console, entries: list[dict[str, Any]]) -> None:
     if not entries:
         console.print("Nothing to review.")
         return
-    table = Table("Severity", "Trial", "Changes", "Reviewed version", "Current", "Waiting since", "Top changes")
+    table = Table(
+        "Severity", "Trial", "Changes", "Reviewed version", "Current", "Waiting since", "Top changes"
+    )
     for entry in entries:
         table.add_row(
             Text(entry["severity"].upper(), style=SEVERITY_STYLES[entry["severity"]]),
@@ -114,7 +125,9 @@ def render_log(console: Console, nct_id: str, log: list[dict[str, Any]]) -> None
     for to_version, items in by_version.items():
         from_version = next(r["from_version"] for r in log if r["to_version"] == to_version)
         console.print(f"\n[bold]version {from_version} → {to_version}[/bold]")
-        render_changes(items, nct_id=nct_id, baseline=from_version, current=to_version, title=None, console=console)
+        render_changes(
+            items, nct_id=nct_id, baseline=from_version, current=to_version, title=None, console=console
+        )
 
 
 def change_from_row(row: dict[str, Any]) -> Change:

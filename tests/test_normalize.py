@@ -934,7 +934,6 @@ def test_no_criteria_means_no_items() -> None:
     assert split_criteria(None) == ((), ())
 
 
-@pytest.mark.xfail(strict=True, reason="normalizer bug: \\^ (a CommonMark escape) is not unescaped in items")
 def test_caret_escape_is_removed_in_items(sample_raw: RawFactory) -> None:
     """ "kg/m\\^2" in the raw text is "kg/m^2" in the item, as every other markdown escape is."""
     exclusion = normalize(sample_raw("NCT02058160")).eligibility.exclusion
@@ -944,9 +943,6 @@ def test_caret_escape_is_removed_in_items(sample_raw: RawFactory) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="normalizer bug: an indented header inside a list item opens a section"
-)
 def test_header_indented_inside_an_item_does_not_open_a_section(sample_raw: RawFactory) -> None:
     """An "Exclusion Criteria:" indented under inclusion item 5.1 of NCT04280705 opens no section."""
     eligibility = normalize(sample_raw("NCT04280705")).eligibility

@@ -185,7 +185,9 @@ def test_two_versions_in_one_batch_become_two_versions(tmp_path: Path) -> None:
     assert rows == [(1, "2025-05-07"), (2, "2026-04-09")]
 
 
-def test_exception_mid_batch_leaves_database_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_exception_mid_batch_leaves_database_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An error between the statements of a batch rolls the whole batch back; a re-run completes it."""
     settings = settings_for(tmp_path)
     sync.load(settings, [copy_versions(tmp_path, "old")])
@@ -234,7 +236,9 @@ def test_load_reads_pages_jsonl_and_zip(tmp_path: Path) -> None:
     page = REPO / "tests" / "fixtures" / "pages" / "sample_response.json"
     jsonl = tmp_path / "records.jsonl"
     jsonl.write_text(
-        "\n".join(json.dumps(json.loads((SAMPLE / f"{i}.json").read_text())) for i in ("NCT00184067", "NCT00276835"))
+        "\n".join(
+            json.dumps(json.loads((SAMPLE / f"{i}.json").read_text())) for i in ("NCT00184067", "NCT00276835")
+        )
     )
     archive = tmp_path / "ctg-studies.json.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
@@ -317,7 +321,9 @@ def consistent(db: Path) -> None:
             "SELECT count(*) FROM trials t WHERE location_count <>"
             " (SELECT count(*) FROM trial_locations l WHERE l.nct_id = t.nct_id)"
         ).fetchone()
-        dangling = con.execute("SELECT count(*) FROM trial_locations ANTI JOIN trials USING (nct_id)").fetchone()
+        dangling = con.execute(
+            "SELECT count(*) FROM trial_locations ANTI JOIN trials USING (nct_id)"
+        ).fetchone()
     finally:
         con.close()
     assert (orphans, mismatched, dangling) == ((0,), (0,), (0,))
@@ -328,7 +334,9 @@ def test_sigkill_mid_load_then_rerun_completes(tmp_path: Path, kill_after: float
     """A load killed with SIGKILL leaves whole batches only; re-running gives the uninterrupted content."""
     records = many_records(tmp_path, 12)
     reference = tmp_path / "reference.duckdb"
-    assert run_cli(tmp_path, "--db", str(reference), "load", str(records), "--batch-size", "40").returncode == 0
+    assert (
+        run_cli(tmp_path, "--db", str(reference), "load", str(records), "--batch-size", "40").returncode == 0
+    )
     db = tmp_path / "killed.duckdb"
     victim = subprocess.Popen(
         [*CTSYNC, "--db", str(db), "load", str(records), "--batch-size", "40"],
@@ -363,7 +371,9 @@ def test_export_parquet_writes_every_table(tmp_path: Path) -> None:
     names = sorted(p.name for p in (tmp_path / "out").glob("*.parquet"))
     assert names == sorted(f"{t}.parquet" for t in store.ANALYST_TABLES)
     con = duckdb.connect()
-    rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(tmp_path / "out" / "trial_locations.parquet")])
+    rows = con.execute(
+        "SELECT count(*) FROM read_parquet(?)", [str(tmp_path / "out" / "trial_locations.parquet")]
+    )
     assert rows.fetchone() == (count(db, "SELECT count(*) FROM trial_locations"),)
 
 

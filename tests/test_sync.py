@@ -70,7 +70,9 @@ def content(db: Path) -> dict[str, list[tuple[Any, ...]]]:
             "versions": con.execute(
                 "SELECT nct_id, version, content_hash FROM trial_versions ORDER BY ALL"
             ).fetchall(),
-            "trials": con.execute("SELECT nct_id, version, overall_status FROM trials ORDER BY ALL").fetchall(),
+            "trials": con.execute(
+                "SELECT nct_id, version, overall_status FROM trials ORDER BY ALL"
+            ).fetchall(),
             "locations": con.execute("SELECT count(*) FROM trial_locations").fetchall(),
             "changes": con.execute(
                 "SELECT nct_id, from_version, to_version, field, severity FROM trial_changes ORDER BY ALL"
@@ -135,7 +137,7 @@ def test_undone_change_shows_nothing_since_review(tmp_path: Path) -> None:
 
 
 def test_first_and_incremental_sync(tmp_path: Path, standin: StandIn) -> None:
-    """The next sync asks only for updated trials, stores exactly their new versions and moves the watermark."""
+    """The next sync asks only for updated trials, stores just their new versions, moves the watermark."""
     settings = settings_for(tmp_path, standin.url)
     ids = sorted(standin.record_ids)
     assert len(ids) == 304
@@ -145,7 +147,9 @@ def test_first_and_incremental_sync(tmp_path: Path, standin: StandIn) -> None:
     assert first.extra["requests"]["requests"] == 2  # /version, then one filter.ids chunk of 304
     changed_ids = ids[::50]
     for nct_id in changed_ids:
-        study = next(s for s in derived_corpus(8) if s["protocolSection"]["identificationModule"]["nctId"] == nct_id)
+        study = next(
+            s for s in derived_corpus(8) if s["protocolSection"]["identificationModule"]["nctId"] == nct_id
+        )
         standin.set_record(next_day(study, "TERMINATED"))
     standin.set_data_timestamp("2026-11-20T09:00:00")
     standin.clear_log()
@@ -219,9 +223,7 @@ def test_two_syncs_at_once_one_waits_out(tmp_path: Path, standin: StandIn) -> No
     common = ["--db", str(settings.db), "--api-url", standin.url, "--rate", "2", "--wait", "0.3", "sync"]
     first, second = ctsync(*common, cwd=tmp_path), ctsync(*common, cwd=tmp_path)
     runs = [first.communicate(timeout=60), second.communicate(timeout=60)]
-    outcomes = sorted(
-        [(first.returncode, runs[0][1]), (second.returncode, runs[1][1])], key=lambda r: r[0]
-    )
+    outcomes = sorted([(first.returncode, runs[0][1]), (second.returncode, runs[1][1])], key=lambda r: r[0])
     assert [code for code, _ in outcomes] == [0, 4]
     assert "is busy: pid" in outcomes[1][1]
     assert "ctsync sync" in outcomes[1][1]
@@ -247,14 +249,23 @@ def test_reader_of_published_copy_does_not_block_sync(tmp_path: Path, standin: S
 
 
 @pytest.mark.parametrize("kill_after", [0.6, 1.2])
-def test_sync_killed_then_rerun_matches_uninterrupted(tmp_path: Path, standin: StandIn, kill_after: float) -> None:
-    """A sync killed with SIGKILL mid-run leaves whole batches; the next sync ends like an uninterrupted one."""
+def test_sync_killed_then_rerun_matches_uninterrupted(
+    tmp_path: Path, standin: StandIn, kill_after: float
+) -> None:
+    """A sync killed with SIGKILL mid-run leaves whole batches; the next sync ends like an unbroken one."""
     ids = sorted(standin.record_ids)
     reference = settings_for(tmp_path / "reference", standin.url)
     sync.track_add(reference, ids, [])
     sync.sync(Settings(**{**reference.__dict__, "batch_size": 20}))
     db = tmp_path / "killed.duckdb"
-    base = ["--db", str(db), "--published", str(tmp_path / "killed-published.duckdb"), "--api-url", standin.url]
+    base = [
+        "--db",
+        str(db),
+        "--published",
+        str(tmp_path / "killed-published.duckdb"),
+        "--api-url",
+        standin.url,
+    ]
     adding = ctsync(*base, "track", "add", *ids, cwd=tmp_path)
     adding.communicate(timeout=60)
     assert adding.returncode == 0
