@@ -17,10 +17,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from pipeline import __version__, reading, sync
+from pipeline import __version__, logs, reading, sync
 from pipeline.errors import CtsyncError, UsageError
 from pipeline.fetch import validate_nct_ids
-from pipeline.policy import SEVERITY_ORDER, Severity
+from pipeline.policy import SEVERITY_ORDER, Severity, load_policy
 from pipeline.render import render_changes
 from pipeline.settings import DEFAULT_API_URL, Settings
 from pipeline.views import render_log, render_queue, render_rows, render_trial
@@ -57,6 +57,14 @@ def main_options(
     wait: Annotated[
         float, typer.Option(envvar="CTSYNC_WAIT", help="Seconds to wait for another writer before exit 4.")
     ] = 30.0,
+    policy: Annotated[
+        Path | None,
+        typer.Option(envvar="CTSYNC_POLICY", help="TOML file of severity rules over the packaged default."),
+    ] = None,
+    log_file: Annotated[
+        Path | None, typer.Option(envvar="CTSYNC_LOG_FILE", help="Append JSON log lines to this file.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
@@ -76,7 +84,12 @@ def main_options(
     if rate < 0 or wait < 0:
         raise UsageError("--rate and --wait take a number of at least 0")
     _state["debug"] = debug
-    ctx.obj = Settings(db=db, published=published, api_url=api_url.rstrip("/"), rate=rate, wait=wait)
+    logs.configure(log_file, verbose=verbose)
+    if policy is not None:
+        load_policy(policy)  # a bad policy file is a usage error now, not halfway through a sync
+    ctx.obj = Settings(
+        db=db, published=published, api_url=api_url.rstrip("/"), rate=rate, wait=wait, policy=policy
+    )
 
 
 def _settings(ctx: typer.Context) -> Settings:

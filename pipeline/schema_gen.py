@@ -43,7 +43,8 @@ def duckdb_sql_text() -> str:
         for name, sql, comment in tables:
             lines += [f"{sql.rstrip(';')};", f"COMMENT ON TABLE {name} IS {_quote(comment)};"]
             columns = con.execute(
-                "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+                "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ?"
+                " ORDER BY column_index",
                 [name],
             ).fetchall()
             lines += [f"COMMENT ON COLUMN {name}.{column} IS {_quote(text)};" for column, text in columns]

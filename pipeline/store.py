@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ import duckdb
 from pipeline.errors import UsageError
 from pipeline.models import Trial
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 MAX_RAW_IN_DEAD_LETTER = 1_000_000
 ANALYST_TABLES = (
@@ -145,6 +147,7 @@ def start_run(con: duckdb.DuckDBPyConnection, command: str, *, data_timestamp: s
         [command, datetime.now(UTC), data_timestamp, os.getpid()],
     ).fetchone()
     assert row is not None
+    log.info("run %s started: %s", row[0], command, extra={"event": "run started", "run_id": row[0]})
     return int(row[0])
 
 
@@ -162,8 +165,20 @@ def finish_run(
     assignments = "".join(f", {name} = {name} + ?" for name in counts)
     con.execute(
         f"UPDATE sync_runs SET finished_at = ?, status = ?, watermark = ?, error = ?{assignments}"
-        " WHERE run_id = ?",
+        " WHERE run_id = ? RETURNING *",
         [datetime.now(UTC), status, watermark, error, *counts.values(), run_id],
+    )
+    names = [column[0] for column in con.description or ()]
+    row = con.fetchone()
+    ledger = dict(zip(names, row, strict=True)) if row else {"run_id": run_id}
+    level = logging.ERROR if status == "failed" else logging.INFO
+    log.log(
+        level,
+        "run %s %s%s",
+        run_id,
+        status,
+        f": {error}" if error else "",
+        extra={"event": "run finished", **ledger},
     )
 
 

@@ -25,6 +25,7 @@ from pipeline.http import ApiClient
 from pipeline.lock import writer_lock
 from pipeline.models import Trial
 from pipeline.normalize import normalize
+from pipeline.policy import load_policy
 from pipeline.settings import Settings
 from pipeline.sources import RawRecord, check_paths, count_records_cheaply, iter_records
 from pipeline.store import BatchResult, Failure, Incoming
@@ -137,7 +138,13 @@ def load(settings: Settings, paths: list[Path], progress: Progress | None = None
         summary = RunSummary(run_id)
         try:
             store_stream(
-                con, iter_records(paths), run_id, summary, settings.batch_size, progress, change_rows
+                con,
+                iter_records(paths),
+                run_id,
+                summary,
+                settings.batch_size,
+                progress,
+                change_rows_for(settings),
             )
         except BaseException as exc:
             store.finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}")
@@ -146,9 +153,14 @@ def load(settings: Settings, paths: list[Path], progress: Progress | None = None
     return summary
 
 
-def change_rows(old: Trial, new: Trial) -> list[dict[str, Any]]:
-    """The differ's changes between two stored versions, as rows for trial_changes."""
-    return [change.model_dump(mode="json") for change in diff(old, new)]
+def change_rows_for(settings: Settings) -> store.ChangeRows:
+    """The differ, under the configured severity policy, as the store's hook for trial_changes rows."""
+    policy = load_policy(settings.policy)
+
+    def change_rows(old: Trial, new: Trial) -> list[dict[str, Any]]:
+        return [change.model_dump(mode="json") for change in diff(old, new, policy)]
+
+    return change_rows
 
 
 # --- from the API -------------------------------------------------------------------------------
@@ -172,7 +184,13 @@ def refresh(settings: Settings, nct_ids: list[str], progress: Progress | None = 
         try:
             studies = fetcher.iter_studies(nct_ids)
             store_stream(
-                con, api_records(studies), run_id, summary, settings.batch_size, progress, change_rows
+                con,
+                api_records(studies),
+                run_id,
+                summary,
+                settings.batch_size,
+                progress,
+                change_rows_for(settings),
             )
             _reconcile(con, fetcher.report, run_id)
         except BaseException as exc:
@@ -207,7 +225,13 @@ def sync(settings: Settings, *, full: bool = False, progress: Progress | None = 
                 return summary
             studies = _plan_sync(con, fetcher, tracked, None if full or last is None else last.watermark)
             store_stream(
-                con, api_records(studies), run_id, summary, settings.batch_size, progress, change_rows
+                con,
+                api_records(studies),
+                run_id,
+                summary,
+                settings.batch_size,
+                progress,
+                change_rows_for(settings),
             )
             _reconcile(con, fetcher.report, run_id)
         except BaseException as exc:
