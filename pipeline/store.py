@@ -329,9 +329,11 @@ def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: in
     )
     for table in CURRENT_TABLES:
         con.execute(f"DELETE FROM {table} WHERE nct_id IN (SELECT nct_id FROM stage)")
+    con.execute(PARSE_STAGE)
     con.execute(TRIALS_FROM_STAGE, [now])
     for statement in CHILDREN_FROM_STAGE:
         con.execute(statement)
+    con.execute("DROP TABLE parsed")
     con.execute("DROP TABLE stage")
 
 
@@ -490,115 +492,177 @@ CURRENT_TABLES = (
 )
 
 
-def _date(name: str) -> str:
-    return f"(record->'$.{name}'->>'date')::DATE"
+_DATE_SHAPE = {"date": "DATE", "precision": "VARCHAR", "type": "VARCHAR"}
+_TEXTS = ["VARCHAR"]
+_CONTACT_SHAPE = {
+    "name": "VARCHAR",
+    "role": "VARCHAR",
+    "phone": "VARCHAR",
+    "phone_ext": "VARCHAR",
+    "email": "VARCHAR",
+}
+_MESH_SHAPE = [{"id": "VARCHAR", "term": "VARCHAR"}]
+
+# The part of the canonical record the current-state tables need, as one DuckDB JSON structure, so each
+# staged record is parsed once (per-field JSON paths would re-parse the whole document for every column).
+RECORD_SHAPE = {
+    "brief_title": "VARCHAR",
+    "official_title": "VARCHAR",
+    "acronym": "VARCHAR",
+    "org_study_id": "VARCHAR",
+    "nct_id_aliases": _TEXTS,
+    "overall_status": "VARCHAR",
+    "last_known_status": "VARCHAR",
+    "why_stopped": "VARCHAR",
+    **dict.fromkeys(
+        (
+            "status_verified_date",
+            "start_date",
+            "primary_completion_date",
+            "completion_date",
+            "first_submitted_date",
+            "first_posted_date",
+            "results_first_posted_date",
+            "last_update_submitted_date",
+            "last_update_posted_date",
+        ),
+        _DATE_SHAPE,
+    ),
+    "study_type": "VARCHAR",
+    "phases": _TEXTS,
+    "design": dict.fromkeys(
+        (
+            "allocation",
+            "intervention_model",
+            "primary_purpose",
+            "masking",
+            "observational_model",
+            "time_perspective",
+        ),
+        "VARCHAR",
+    ),
+    "enrollment_count": "INTEGER",
+    "enrollment_type": "VARCHAR",
+    "eligibility": {
+        "criteria": "VARCHAR",
+        "inclusion": _TEXTS,
+        "exclusion": _TEXTS,
+        "sex": "VARCHAR",
+        "gender_based": "BOOLEAN",
+        "minimum_age": "VARCHAR",
+        "minimum_age_years": "DOUBLE",
+        "maximum_age": "VARCHAR",
+        "maximum_age_years": "DOUBLE",
+        "healthy_volunteers": "BOOLEAN",
+        "std_ages": _TEXTS,
+    },
+    "lead_sponsor": {"name": "VARCHAR", "agency_class": "VARCHAR"},
+    "collaborators": [{"name": "VARCHAR", "agency_class": "VARCHAR"}],
+    "responsible_party": {"type": "VARCHAR"},
+    "conditions": _TEXTS,
+    "keywords": _TEXTS,
+    "condition_mesh_terms": _MESH_SHAPE,
+    "intervention_mesh_terms": _MESH_SHAPE,
+    "interventions": [
+        {
+            "type": "VARCHAR",
+            "name": "VARCHAR",
+            "description": "VARCHAR",
+            "other_names": _TEXTS,
+            "arm_group_labels": _TEXTS,
+        }
+    ],
+    "outcomes": [
+        {"kind": "VARCHAR", "measure": "VARCHAR", "description": "VARCHAR", "time_frame": "VARCHAR"}
+    ],
+    "locations": [
+        {
+            "key": "VARCHAR",
+            "facility": "VARCHAR",
+            "city": "VARCHAR",
+            "state": "VARCHAR",
+            "zip": "VARCHAR",
+            "country": "VARCHAR",
+            "status": "VARCHAR",
+            "geo_point": {"lat": "DOUBLE", "lon": "DOUBLE"},
+            "contacts": [_CONTACT_SHAPE],
+        }
+    ],
+    "brief_summary": "VARCHAR",
+    "has_results": "BOOLEAN",
+    "unknown_values": _TEXTS,
+}
+
+PARSE_STAGE = (
+    "CREATE OR REPLACE TEMP TABLE parsed AS SELECT nct_id, version, content_hash, version_holder,"
+    f" from_json(record, '{json.dumps(RECORD_SHAPE)}') AS r FROM stage"
+)
 
 
-def _list(path: str, shape: str) -> str:
-    return f"from_json(record->'$.{path}', '{shape}')"
+def _dated(name: str) -> str:
+    return f"r.{name}.date, r.{name}.precision, r.{name}.type"
 
 
 TRIALS_FROM_STAGE = f"""
 INSERT INTO trials SELECT
     nct_id, version, content_hash,
-    record->>'$.brief_title', record->>'$.official_title', record->>'$.acronym', record->>'$.org_study_id',
-    {_list("nct_id_aliases", '["VARCHAR"]')},
-    record->>'$.overall_status', record->>'$.last_known_status', record->>'$.why_stopped',
-    {_date("status_verified_date")},
-    {_date("start_date")}, record->'$.start_date'->>'precision', record->'$.start_date'->>'type',
-    {_date("primary_completion_date")}, record->'$.primary_completion_date'->>'precision',
-    record->'$.primary_completion_date'->>'type',
-    {_date("completion_date")}, record->'$.completion_date'->>'precision',
-    record->'$.completion_date'->>'type',
-    {_date("first_submitted_date")}, {_date("first_posted_date")}, {_date("results_first_posted_date")},
-    {_date("last_update_submitted_date")}, {_date("last_update_posted_date")},
-    record->'$.last_update_posted_date'->>'type',
-    record->>'$.study_type', {_list("phases", '["VARCHAR"]')},
-    record->'$.design'->>'allocation', record->'$.design'->>'intervention_model',
-    record->'$.design'->>'primary_purpose', record->'$.design'->>'masking',
-    record->'$.design'->>'observational_model', record->'$.design'->>'time_perspective',
-    (record->>'$.enrollment_count')::INTEGER, record->>'$.enrollment_type',
-    record->'$.eligibility'->>'sex', (record->'$.eligibility'->>'gender_based')::BOOLEAN,
-    record->'$.eligibility'->>'minimum_age', (record->'$.eligibility'->>'minimum_age_years')::DOUBLE,
-    record->'$.eligibility'->>'maximum_age', (record->'$.eligibility'->>'maximum_age_years')::DOUBLE,
-    (record->'$.eligibility'->>'healthy_volunteers')::BOOLEAN,
-    {_list("eligibility.std_ages", '["VARCHAR"]')},
-    record->'$.eligibility'->>'criteria',
-    {_list("eligibility.inclusion", '["VARCHAR"]')}, {_list("eligibility.exclusion", '["VARCHAR"]')},
-    record->'$.lead_sponsor'->>'name', record->'$.lead_sponsor'->>'agency_class',
-    record->'$.responsible_party'->>'type',
-    {_list("keywords", '["VARCHAR"]')},
-    {_list("condition_mesh_terms", '[{"id": "VARCHAR", "term": "VARCHAR"}]')},
-    {_list("intervention_mesh_terms", '[{"id": "VARCHAR", "term": "VARCHAR"}]')},
-    list_sort(list_distinct(list_filter(list_transform(
-        {_list("locations", '[{"country": "VARCHAR"}]')}, lambda site: site.country),
+    r.brief_title, r.official_title, r.acronym, r.org_study_id, r.nct_id_aliases,
+    r.overall_status, r.last_known_status, r.why_stopped, r.status_verified_date.date,
+    {_dated("start_date")}, {_dated("primary_completion_date")}, {_dated("completion_date")},
+    r.first_submitted_date.date, r.first_posted_date.date, r.results_first_posted_date.date,
+    r.last_update_submitted_date.date, r.last_update_posted_date.date, r.last_update_posted_date.type,
+    r.study_type, r.phases,
+    r.design.allocation, r.design.intervention_model, r.design.primary_purpose, r.design.masking,
+    r.design.observational_model, r.design.time_perspective,
+    r.enrollment_count, r.enrollment_type,
+    r.eligibility.sex, r.eligibility.gender_based,
+    r.eligibility.minimum_age, r.eligibility.minimum_age_years,
+    r.eligibility.maximum_age, r.eligibility.maximum_age_years,
+    r.eligibility.healthy_volunteers, r.eligibility.std_ages,
+    r.eligibility.criteria, r.eligibility.inclusion, r.eligibility.exclusion,
+    r.lead_sponsor.name, r.lead_sponsor.agency_class, r.responsible_party.type,
+    r.keywords, r.condition_mesh_terms, r.intervention_mesh_terms,
+    list_sort(list_distinct(list_filter(list_transform(r.locations, lambda site: site.country),
         lambda country: country IS NOT NULL))),
-    json_array_length(record->'$.locations')::INTEGER,
-    record->>'$.brief_summary', (record->>'$.has_results')::BOOLEAN,
-    version_holder, {_list("unknown_values", '["VARCHAR"]')},
+    len(coalesce(r.locations, [])),
+    r.brief_summary, r.has_results, version_holder, r.unknown_values,
     ?
-FROM stage
+FROM parsed
 """
 
-_CONTACT_SHAPE = (
-    '{"name": "VARCHAR", "role": "VARCHAR", "phone": "VARCHAR", "phone_ext": "VARCHAR", "email": "VARCHAR"}'
-)
 
-
-def _unnest(path: str, shape: str) -> str:
-    """Rows (nct_id, item, ordinal) of one list of the staged records, ordinals from 1."""
+def _unnest(path: str) -> str:
+    """Rows (nct_id, item, ordinal) of one list of the parsed records, ordinals from 1."""
     return (
-        "(SELECT nct_id, unnest(l) AS item, generate_subscripts(l, 1) AS ordinal"
-        f" FROM (SELECT nct_id, {_list(path, shape)} AS l FROM stage))"
+        f"(SELECT nct_id, unnest(r.{path}) AS item, generate_subscripts(r.{path}, 1) AS ordinal FROM parsed)"
     )
 
 
 CHILDREN_FROM_STAGE = (
-    f"""
-INSERT INTO trial_conditions SELECT nct_id, ordinal, item FROM {_unnest("conditions", '["VARCHAR"]')}
-""",
+    f"INSERT INTO trial_conditions SELECT nct_id, ordinal, item FROM {_unnest('conditions')}",
     f"""
 INSERT INTO trial_interventions
 SELECT nct_id, ordinal, item.type, item.name, item.description, item.other_names, item.arm_group_labels
-FROM {
-        _unnest(
-            "interventions",
-            '[{"type": "VARCHAR", "name": "VARCHAR", "description": "VARCHAR", '
-            '"other_names": ["VARCHAR"], "arm_group_labels": ["VARCHAR"]}]',
-        )
-    }
+FROM {_unnest("interventions")}
 """,
     f"""
 INSERT INTO trial_locations
 SELECT nct_id, item.key, ordinal, item.facility, item.city, item.state, item.zip, item.country,
        item.status, item.geo_point.lat, item.geo_point.lon, item.contacts
-FROM {
-        _unnest(
-            "locations",
-            '[{"key": "VARCHAR", "facility": "VARCHAR", "city": "VARCHAR", '
-            '"state": "VARCHAR", "zip": "VARCHAR", "country": "VARCHAR", "status": "VARCHAR", '
-            '"geo_point": {"lat": "DOUBLE", "lon": "DOUBLE"}, "contacts": [' + _CONTACT_SHAPE + "]}]",
-        )
-    }
+FROM {_unnest("locations")}
 """,
     f"""
 INSERT INTO trial_outcomes
 SELECT nct_id, item.kind, row_number() OVER (PARTITION BY nct_id, item.kind ORDER BY ordinal),
        item.measure, item.description, item.time_frame
-FROM {
-        _unnest(
-            "outcomes",
-            '[{"kind": "VARCHAR", "measure": "VARCHAR", "description": "VARCHAR", "time_frame": "VARCHAR"}]',
-        )
-    }
+FROM {_unnest("outcomes")}
 """,
     f"""
 INSERT INTO trial_sponsors
-SELECT nct_id, 'lead', 1, record->'$.lead_sponsor'->>'name', record->'$.lead_sponsor'->>'agency_class'
-FROM stage WHERE record->'$.lead_sponsor'->>'name' IS NOT NULL
+SELECT nct_id, 'lead', 1, r.lead_sponsor.name, r.lead_sponsor.agency_class
+FROM parsed WHERE r.lead_sponsor.name IS NOT NULL
 UNION ALL
-SELECT nct_id, 'collaborator', ordinal, item.name, item.agency_class
-FROM {_unnest("collaborators", '[{"name": "VARCHAR", "agency_class": "VARCHAR"}]')}
+SELECT nct_id, 'collaborator', ordinal, item.name, item.agency_class FROM {_unnest("collaborators")}
 """,
 )
 
