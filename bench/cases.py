@@ -4,9 +4,10 @@ Every case uses its own ``--db`` and ``--published`` in a scratch folder and the
 DESIGN.md only. When the CLI (or the loopback stand-in of the API, for the sync cases) is not there yet, or a
 command fails, the row says "not available: <reason>" instead of stopping the run.
 
-- loads (per corpus size): full load of ``day1.zip``; no-op reload of the same zip; load of ``day2.zip`` (the
-  next day, 1% changed); then ``queue --json`` and ``changes NCT --json`` on that database; and, on a fresh
-  database, a full load of the ``day1/`` folder (the like-for-like comparison with the raw-JSON floor).
+- loads (per corpus size): full load of ``day1.zip``; no-op reload of the same zip; every trial marked
+  reviewed (``review import FILE.csv``); load of ``day2.zip`` (the next day, 1% changed); then ``queue
+  --json`` and ``changes NCT --json`` on that database; and, on a fresh database, a full load of the
+  ``day1/`` folder (the like-for-like comparison with the raw-JSON floor).
 - sync (5,000 tracked trials): the stand-in runs in this process (``pipeline.standin.StandIn``) and serves
   the day-1 records; ``track add --file``, a first ``sync``; then the day-2 records (a new snapshot, 1%
   changed) are swapped in and ``sync`` runs again, counting its requests from the stand-in's log; finally
@@ -16,6 +17,7 @@ command fails, the row says "not available: <reason>" instead of stopping the ru
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import importlib
 import json
 import sys
@@ -34,6 +36,7 @@ TIMEOUT = 3600.0
 LOAD_KINDS = {
     "ctsync.load_zip": "ctsync load day1.zip (full load)",
     "ctsync.reload_zip": "ctsync load day1.zip again (no-op reload)",
+    "ctsync.review_import": "ctsync review import CSV (every trial reviewed after day 1)",
     "ctsync.load_day2": "ctsync load day2.zip (next day, 1% changed)",
     "ctsync.queue": "ctsync queue --json (after day 2)",
     "ctsync.changes": "ctsync changes NCT --json (after day 2)",
@@ -110,6 +113,7 @@ def measure_loads(corpus: Corpus, work: Path) -> list[Row]:
     rows = [
         _load(ws, "ctsync.load_zip", corpus.root / "day1.zip", corpus, corpus.day1_bytes),
         _load(ws, "ctsync.reload_zip", corpus.root / "day1.zip", corpus, corpus.day1_bytes),
+        _review_all(ws, corpus),
         _load(ws, "ctsync.load_day2", corpus.root / "day2.zip", corpus, corpus.day2_bytes),
     ]
     rows.append(_query(ws, "ctsync.queue", corpus, "queue", "--json"))
@@ -149,6 +153,21 @@ def _load(ws: Workspace, kind: str, source: Path, corpus: Corpus, json_bytes: in
         partial_ok=True,
     )
     return row.with_note(summarize_json(result.stdout)) if row.measured else row
+
+
+def _review_all(ws: Workspace, corpus: Corpus) -> Row:
+    """Mark every trial reviewed at its day-1 version, so that the queue after day 2 holds what changed.
+
+    Uses `review import FILE.csv` (nct_id, reviewed_at, reviewed_by), the one way to review many trials at
+    once; when that fails the row says so and queue/changes run on a never-reviewed database.
+    """
+    reviews = ws.root / "reviews.csv"
+    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    ids = sorted(path.stem for path in (corpus.root / "day1").rglob("*.json"))
+    reviews.write_text("nct_id,reviewed_at,reviewed_by\n" + "".join(f"{i},{when},bench\n" for i in ids))
+    kind = "ctsync.review_import"
+    result = ws.run("review", "import", reviews)
+    return measured_row(kind, LOAD_KINDS[kind], corpus.studies, result, records=corpus.studies)
 
 
 def _query(ws: Workspace, kind: str, corpus: Corpus, *args: str) -> Row:

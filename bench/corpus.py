@@ -46,7 +46,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-GENERATOR_VERSION = 2  # bump when the output changes, so cached corpora are rebuilt
+GENERATOR_VERSION = 3  # bump when the output changes, so cached corpora are rebuilt
 REPO = Path(__file__).resolve().parents[1]
 SEED_DIRS = (REPO / "data" / "sample", REPO.parent / "shared" / "ctgov" / "studies")
 DAY1 = date(2026, 9, 15)  # a Tuesday later than every template's dates
@@ -87,6 +87,8 @@ NEXT_STATUS = {
     "UNKNOWN": ("COMPLETED", "RECRUITING"),
 }
 WHY_STOPPED = ("Sponsor decision", "Slow accrual", "Funding ended", "Study drug no longer available")
+BULLET = re.compile(r"\s*(?:[-*•]|\d+[.)]|[a-z][.)])\s+")
+NUMBER = re.compile(r"(?<![A-Za-z0-9.])\d+(?![A-Za-z0-9])")  # a value, not a digit inside a word (HbA1c)
 CRITERIA_CLAUSES = (
     ", as assessed by the investigator",
     " within the last 6 months",
@@ -325,11 +327,14 @@ def edit_criteria_line(study: Study, rng: random.Random) -> bool:
     if not candidates:
         return False
     i = rng.choice(candidates)
-    numbers = list(re.finditer(r"\d+", lines[i]))
+    bullet = BULLET.match(lines[i])
+    # A number in the line's text, never its list number: renumbering a list is not a criteria change.
+    numbers = list(NUMBER.finditer(lines[i][bullet.end() :] if bullet else lines[i]))
+    offset = bullet.end() if bullet else 0
     if numbers:
         m = rng.choice(numbers)
         new = str(int(m.group()) + rng.choice((1, 2, 5, 10)))
-        lines[i] = lines[i][: m.start()] + new + lines[i][m.end() :]
+        lines[i] = lines[i][: offset + m.start()] + new + lines[i][offset + m.end() :]
     else:
         lines[i] = lines[i].rstrip(" .;") + rng.choice(CRITERIA_CLAUSES)
     module["eligibilityCriteria"] = "\n".join(lines)

@@ -202,7 +202,8 @@ METHOD_NOTES = (
     "'extract with Python zipfile' plus 'read_text the extracted folder', timed separately and added.",
     "Sync runs with ctsync's default request rate (1 request/s, what the nightly job uses) against the "
     "loopback stand-in; 'requests' counts API requests other than /version, from the stand-in's log.",
-    "queue and changes run on the database after the day-2 load, with no trial reviewed.",
+    "queue and changes run on the database after the day-2 load, every trial having been marked reviewed "
+    "at its day-1 version (review import), so the queue holds the day's changes.",
     "The machine is shared with other work: see the load average above before comparing runs.",
 )
 
