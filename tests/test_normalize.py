@@ -679,7 +679,17 @@ def test_golden_nct04280705_with_results(sample_raw: RawFactory) -> None:
         None,
     )
     assert len(trial.countries) == 10
-    assert (trial.eligibility.criteria or "").startswith("Inclusion Criteria:\n\n1. Admitted to a hospital")
+    eligibility = trial.eligibility
+    assert (eligibility.criteria or "").startswith("Inclusion Criteria:\n\n1. Admitted to a hospital")
+    # 14 inclusion items plus the "Exclusion Criteria:" line the sponsor left indented inside item 5.1.
+    assert (len(eligibility.inclusion), len(eligibility.exclusion)) == (15, 5)
+    assert eligibility.inclusion[5:7] == (
+        "PCR positive in sample collected < 72 hours prior to randomization; OR",
+        "Exclusion Criteria:",
+    )
+    assert eligibility.exclusion[0] == (
+        "Alanine Transaminase (ALT) or Aspartate Transaminase (AST) > 5 times the upper limit of normal."
+    )
 
 
 def test_golden_nct01788527_alias_and_group_subheaders(sample_raw: RawFactory) -> None:
