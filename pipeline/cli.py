@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline import __version__, logs, reading, sync
 from pipeline.errors import CtsyncError, UsageError
 from pipeline.fetch import validate_nct_ids
+from pipeline.parallel import default_workers
 from pipeline.policy import SEVERITY_ORDER, Severity, load_policy
 from pipeline.render import render_changes
 from pipeline.settings import DEFAULT_API_URL, Settings
@@ -110,6 +111,9 @@ def load(
     ],
     as_json: JsonOption = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 500,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Processes normalizing records; 0 means one per core.")
+    ] = 0,
 ) -> None:
     """Ingest study records from files, no network.
 
@@ -123,7 +127,7 @@ def load(
 
       ctsync load ctg-studies.json.zip
     """
-    settings = replace(_settings(ctx), batch_size=batch_size)
+    settings = replace(_settings(ctx), batch_size=batch_size, workers=workers or default_workers())
     with _progress_bar("Loading", sync.expected_records(paths)) as advance:
         summary = sync.load(settings, paths, advance)
     _report_summary(summary.as_dict(), as_json, "Loaded")

@@ -36,5 +36,7 @@ class Settings:
     read_timeout: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     batch_size: int = 500
+    workers: int = 1
+    """Processes that normalize records during a load (the CLI uses every core)."""
     policy: Path | None = None
     """A TOML file of severity rules over the packaged default (pipeline/default_policy.toml)."""

@@ -51,11 +51,40 @@ ChangeRows = Callable[[Trial, Trial], list[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class Incoming:
-    """One normalized record on its way into the store, with its raw JSON text kept verbatim."""
+    """One normalized record on its way into the store, already serialized (cheap to pass between processes).
 
-    trial: Trial
+    ``record_json`` is the canonical record without ``version_holder``, the one field that changes when
+    the trial does not; its SHA-256 is the content hash. ``raw_json`` is kept verbatim.
+    """
+
+    nct_id: str
+    record_json: str
+    content_hash: str
     raw_json: str
     source: str
+    last_update_post_date: date | None
+    version_holder: date | None
+
+    @classmethod
+    def of(cls, trial: Trial, raw_json: str, source: str) -> Incoming:
+        record_json = trial.model_dump_json(exclude={"version_holder"})
+        return cls(
+            nct_id=trial.nct_id,
+            record_json=record_json,
+            content_hash=hashlib.sha256(record_json.encode()).hexdigest(),
+            raw_json=raw_json,
+            source=source,
+            last_update_post_date=trial.last_update_posted_date.date
+            if trial.last_update_posted_date
+            else None,
+            version_holder=trial.version_holder,
+        )
+
+    def trial(self) -> Trial:
+        """The canonical record back as a model (only needed to diff a changed trial)."""
+        return Trial.model_validate_json(self.record_json).model_copy(
+            update={"version_holder": self.version_holder}
+        )
 
 
 @dataclass(frozen=True)
@@ -190,12 +219,6 @@ def add_run_counts(con: duckdb.DuckDBPyConnection, run_id: int, **counts: int) -
 # --- versioned writes ---------------------------------------------------------------------------
 
 
-def content_hash(trial: Trial) -> str:
-    """SHA-256 of the canonical record without the fields that change when the trial does not."""
-    payload = trial.model_dump_json(exclude={"version_holder"})
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
 def save_batch(
     con: duckdb.DuckDBPyConnection,
     incoming: Sequence[Incoming],
@@ -230,9 +253,9 @@ def _rounds_of_unique_ids(incoming: Sequence[Incoming]) -> Iterator[list[Incomin
         round_items: list[Incoming] = []
         later: list[Incoming] = []
         for item in pending:
-            target = later if item.trial.nct_id in seen else round_items
+            target = later if item.nct_id in seen else round_items
             target.append(item)
-            seen.add(item.trial.nct_id)
+            seen.add(item.nct_id)
         yield round_items
         pending = later
 
@@ -245,25 +268,25 @@ def _save_round(
     change_rows: ChangeRows | None,
     result: BatchResult,
 ) -> None:
-    ids = [item.trial.nct_id for item in items]
+    ids = [item.nct_id for item in items]
     current = {
         nct_id: (version, stored_hash)
         for nct_id, version, stored_hash in con.execute(
             "SELECT nct_id, version, content_hash FROM trials WHERE nct_id IN (SELECT unnest(?))", [ids]
         ).fetchall()
     }
-    versions, changed = [], []
+    versions: list[str] = []
+    changed: list[tuple[Incoming, int, int]] = []
     for item in items:
-        digest = content_hash(item.trial)
-        previous = current.get(item.trial.nct_id)
-        if previous is not None and previous[1] == digest:
-            result.outcomes[item.trial.nct_id] = "unchanged"
+        previous = current.get(item.nct_id)
+        if previous is not None and previous[1] == item.content_hash:
+            result.outcomes[item.nct_id] = "unchanged"
             continue
         version = 1 if previous is None else previous[0] + 1
-        result.outcomes[item.trial.nct_id] = "new" if previous is None else "changed"
-        versions.append(_version_row(item, version, digest))
+        result.outcomes[item.nct_id] = "new" if previous is None else "changed"
+        versions.append(_version_row(item, version))
         if previous is not None:
-            changed.append((item.trial, previous[0], version))
+            changed.append((item, previous[0], version))
     _mark_seen(con, ids, run_id, now)
     if not versions:
         return
@@ -274,20 +297,19 @@ def _save_round(
         _save_changes(con, changed, change_rows, run_id, now)
 
 
-def _version_row(item: Incoming, version: int, digest: str) -> str:
-    trial = item.trial
+def _version_row(item: Incoming, version: int) -> str:
     header = {
-        "nct_id": trial.nct_id,
+        "nct_id": item.nct_id,
         "version": version,
-        "content_hash": digest,
+        "content_hash": item.content_hash,
         "source": item.source,
-        "last_update_post_date": trial.last_update_posted_date.date.isoformat()
-        if trial.last_update_posted_date
+        "last_update_post_date": item.last_update_post_date.isoformat()
+        if item.last_update_post_date
         else None,
-        "version_holder": trial.version_holder.isoformat() if trial.version_holder else None,
+        "version_holder": item.version_holder.isoformat() if item.version_holder else None,
     }
-    # The raw text is spliced in as is: re-serializing a 3 MB record costs time and proves nothing.
-    return f'{json.dumps(header)[:-1]}, "record": {trial.model_dump_json()}, "raw": {item.raw_json}}}'
+    # The texts are spliced in as they are: re-serializing a 3 MB record costs time and proves nothing.
+    return f'{json.dumps(header)[:-1]}, "record": {item.record_json}, "raw": {item.raw_json}}}'
 
 
 @contextlib.contextmanager
@@ -346,16 +368,16 @@ def _mark_seen(con: duckdb.DuckDBPyConnection, ids: list[str], run_id: int, now:
 
 def _save_changes(
     con: duckdb.DuckDBPyConnection,
-    changed: list[tuple[Trial, int, int]],
+    changed: list[tuple[Incoming, int, int]],
     change_rows: ChangeRows,
     run_id: int,
     now: datetime,
 ) -> None:
-    previous = load_versions(con, [(trial.nct_id, version) for trial, version, _ in changed])
+    previous = load_versions(con, [(item.nct_id, version) for item, version, _ in changed])
     rows = []
-    for trial, from_version, to_version in changed:
-        for change in change_rows(previous[(trial.nct_id, from_version)], trial):
-            rows.append(_change_row(trial.nct_id, from_version, to_version, change))
+    for item, from_version, to_version in changed:
+        for change in change_rows(previous[(item.nct_id, from_version)], item.trial()):
+            rows.append(_change_row(item.nct_id, from_version, to_version, change))
     if rows:
         insert_changes(con, rows, run_id, now)
 
@@ -422,23 +444,28 @@ def load_versions(
     if not keys:
         return {}
     rows = con.execute(
-        "SELECT v.nct_id, v.version, v.record FROM trial_versions v"
+        "SELECT v.nct_id, v.version, v.record, v.version_holder FROM trial_versions v"
         " JOIN (SELECT unnest(?) AS nct_id, unnest(?) AS version) k USING (nct_id, version)",
         [[key[0] for key in keys], [key[1] for key in keys]],
     ).fetchall()
-    return {(nct_id, version): Trial.model_validate_json(record) for nct_id, version, record in rows}
+    return {(nct_id, version): _trial(record, holder) for nct_id, version, record, holder in rows}
+
+
+def _trial(record_json: str, version_holder: date | None) -> Trial:
+    """A stored canonical record back as a model; the version holder lives in its own column."""
+    return Trial.model_validate_json(record_json).model_copy(update={"version_holder": version_holder})
 
 
 def current_trial(con: duckdb.DuckDBPyConnection, nct_id: str) -> tuple[int, Trial] | None:
     """The current version number and canonical record of one trial, or None if it is not stored."""
     row = con.execute(
-        "SELECT v.version, v.record FROM trials t JOIN trial_versions v USING (nct_id, version)"
-        " WHERE t.nct_id = ?",
+        "SELECT v.version, v.record, v.version_holder FROM trials t JOIN trial_versions v"
+        " USING (nct_id, version) WHERE t.nct_id = ?",
         [nct_id],
     ).fetchone()
     if row is None:
         return None
-    return int(row[0]), Trial.model_validate_json(row[1])
+    return int(row[0]), _trial(row[1], row[2])
 
 
 # --- publishing and export ----------------------------------------------------------------------

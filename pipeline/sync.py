@@ -8,6 +8,7 @@ and a published copy after success.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from pipeline.http import ApiClient
 from pipeline.lock import writer_lock
 from pipeline.models import Trial
 from pipeline.normalize import normalize
+from pipeline.parallel import map_ordered
 from pipeline.policy import load_policy
 from pipeline.settings import Settings
 from pipeline.sources import RawRecord, check_paths, count_records_cheaply, iter_records
@@ -82,11 +84,24 @@ def prepare(record: RawRecord) -> Incoming | Failure:
     """Normalize one raw record, or turn it into a dead letter naming the NCT ID and the field."""
     try:
         data = record.parsed if record.parsed is not None else json.loads(record.raw_json)
-        return Incoming(normalize(data), record.raw_json, record.source)
+        return Incoming.of(normalize(data), record.raw_json, record.source)
     except RecordError as exc:
         return Failure(record.source, "normalize", str(exc), exc.nct_id, record.raw_json)
     except json.JSONDecodeError as exc:
         return Failure(record.source, "read", f"not valid JSON: {exc}", None, record.raw_json)
+
+
+def prepare_chunk(records: list[RawRecord | Failure]) -> list[Incoming | Failure]:
+    """``prepare`` over a chunk; read failures pass through. Runs in worker processes.
+
+    The cyclic garbage collector is paused for the chunk: normalizing builds many short-lived objects
+    but no cycles, and collections took up to half of normalize's time.
+    """
+    gc.disable()
+    try:
+        return [record if isinstance(record, Failure) else prepare(record) for record in records]
+    finally:
+        gc.enable()
 
 
 def store_stream(
@@ -97,13 +112,16 @@ def store_stream(
     batch_size: int,
     progress: Progress | None = None,
     change_rows: store.ChangeRows | None = None,
+    workers: int = 1,
 ) -> None:
-    """Normalize and store a stream of records in batches, each batch one transaction."""
+    """Normalize (on ``workers`` processes) and store a stream of records in batches of one transaction."""
     incoming: list[Incoming] = []
     failures: list[Failure] = []
-    for record in records:
-        prepared = record if isinstance(record, Failure) else prepare(record)
-        (failures if isinstance(prepared, Failure) else incoming).append(prepared)  # type: ignore[arg-type]
+    for prepared in map_ordered(prepare_chunk, records, workers):
+        if isinstance(prepared, Failure):
+            failures.append(prepared)
+        else:
+            incoming.append(prepared)
         if len(incoming) + len(failures) >= batch_size:
             _flush(con, incoming, failures, run_id, summary, progress, change_rows)
             incoming, failures = [], []

@@ -321,7 +321,7 @@ COMMENT ON COLUMN trial_versions.last_update_post_date IS 'ClinicalTrials.gov la
 COMMENT ON COLUMN trial_versions.version_holder IS 'ClinicalTrials.gov data snapshot the raw JSON came from.';
 COMMENT ON COLUMN trial_versions.source IS 'Where it came from: api, or load:<path>.';
 COMMENT ON COLUMN trial_versions.run_id IS 'Joins sync_runs.run_id.';
-COMMENT ON COLUMN trial_versions.record IS 'The canonical record (JSON of pipeline.models.Trial; schemas/trial.schema.json).';
+COMMENT ON COLUMN trial_versions.record IS 'The canonical record (JSON of pipeline.models.Trial, schemas/trial.schema.json), without version_holder, which is its own column.';
 COMMENT ON COLUMN trial_versions.raw IS 'The study JSON exactly as ClinicalTrials.gov sent it.';
 
 COMMENT ON TABLE trial_changes IS 'What changed from one version to the next, one row per change, with category and severity.';
