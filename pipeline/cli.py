@@ -23,7 +23,7 @@ from pipeline.fetch import validate_nct_ids
 from pipeline.parallel import default_workers
 from pipeline.policy import SEVERITY_ORDER, Severity, load_policy
 from pipeline.render import render_changes
-from pipeline.settings import DEFAULT_API_URL, Settings
+from pipeline.settings import DEFAULT_API_URL, RetryPolicy, Settings
 from pipeline.views import render_log, render_queue, render_rows, render_trial
 
 app = typer.Typer(
@@ -58,6 +58,10 @@ def main_options(
     wait: Annotated[
         float, typer.Option(envvar="CTSYNC_WAIT", help="Seconds to wait for another writer before exit 4.")
     ] = 30.0,
+    retries: Annotated[
+        int,
+        typer.Option(min=1, envvar="CTSYNC_RETRIES", help="Attempts per request before giving up (exit 3)."),
+    ] = 6,
     policy: Annotated[
         Path | None,
         typer.Option(envvar="CTSYNC_POLICY", help="TOML file of severity rules over the packaged default."),
@@ -89,7 +93,13 @@ def main_options(
     if policy is not None:
         load_policy(policy)  # a bad policy file is a usage error now, not halfway through a sync
     ctx.obj = Settings(
-        db=db, published=published, api_url=api_url.rstrip("/"), rate=rate, wait=wait, policy=policy
+        db=db,
+        published=published,
+        api_url=api_url.rstrip("/"),
+        rate=rate,
+        wait=wait,
+        policy=policy,
+        retry=RetryPolicy(max_attempts=retries),
     )
 
 

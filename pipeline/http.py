@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.client
 import logging
 import random
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -188,9 +189,18 @@ def body_is_complete(response: requests.Response) -> bool:
     return len(response.content) >= int(declared)
 
 
-def _one_line(exc: BaseException, limit: int = 200) -> str:
-    """requests' messages nest urllib3's; squeeze one onto a line short enough for a CLI error."""
-    return " ".join(str(exc).split())[:limit]
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
+def _one_line(exc: BaseException, limit: int = 120) -> str:
+    """requests' messages nest urllib3's; keep the part a person needs ("Connection refused"), on one line."""
+    text = " ".join(str(exc).split())
+    found = _OS_ERROR.search(text)
+    if found:
+        return found.group(1).strip()
+    if "timed out" in text.lower():
+        return "no answer in time"
+    return text[:limit]
 
 
 def _first_line(text: str, limit: int = 200) -> str:

@@ -42,6 +42,8 @@ def configure(log_file: Path | None, *, verbose: bool = False) -> None:
     terminal = logging.StreamHandler(sys.stderr)
     terminal.setLevel(logging.INFO if verbose else logging.WARNING)
     terminal.setFormatter(logging.Formatter("ctsync: %(message)s"))
+    # The CLI prints a failed run's error itself, as its one error line; the ledger line is for log files.
+    terminal.addFilter(lambda record: getattr(record, "event", None) != "run finished")
     root.addHandler(terminal)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)

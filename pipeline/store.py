@@ -760,7 +760,9 @@ def change_log(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[dict[str, An
     """Every stored version-to-version change of a trial, oldest first."""
     cursor = con.execute(
         "SELECT from_version, to_version, field, change, old_value, new_value, category, severity, detail,"
-        " labels, detected_at FROM trial_changes WHERE nct_id = ? ORDER BY to_version, detected_at",
+        " labels, detected_at FROM trial_changes WHERE nct_id = ?"
+        " ORDER BY to_version, detected_at,"
+        " list_position(['critical', 'major', 'minor', 'info'], severity), field",
         [nct_id],
     )
     names = [column[0] for column in cursor.description or ()]
