@@ -81,8 +81,9 @@ def test_upstream_unavailable_exits_3(tmp_path: Path) -> None:
         warning,
     )
     assert re.fullmatch(
-        r"ctsync: error: ClinicalTrials.gov still failing after 2 attempt\(s\) in \ds \(GET /studies: connection"
-        r" error \(Connection refused\)\); try again later, or lower --rate if it keeps answering 429",
+        r"ctsync: error: ClinicalTrials.gov still failing after 2 attempt\(s\) in \ds"
+        r" \(GET /studies: connection error \(Connection refused\)\); try again later,"
+        r" or lower --rate if it keeps answering 429",
         error,
     )
 
