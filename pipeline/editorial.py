@@ -110,6 +110,7 @@ def queue(
                 "never_reviewed": state.reviewed_version is None,
                 "pending_since": state.pending_since.isoformat() if state.pending_since else None,
                 "top_changes": [change.field for change in pending.changes[:3]],
+                "categories": list(dict.fromkeys(change.category for change in pending.changes)),
             }
         )
     entries.sort(key=lambda e: (severity_rank(e["severity"]), e["pending_since"] or "", e["nct_id"]))

@@ -89,7 +89,7 @@ def render_rows(console: Console, rows: list[dict[str, Any]], columns: list[str]
         return
     table = Table(*columns, show_lines=False)
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row[c]) for c in columns))
+        table.add_row(*(Text("" if row.get(c) is None else str(row[c])) for c in columns))
     console.print(table)
 
 
@@ -99,7 +99,7 @@ def render_queue(console: Console, entries: list[dict[str, Any]]) -> None:
         console.print("Nothing to review.")
         return
     table = Table(
-        "Severity", "Trial", "Changes", "Reviewed version", "Current", "Waiting since", "Top changes"
+        "Severity", "Trial", "Changes", "Reviewed version", "Current", "Waiting since", "What changed"
     )
     for entry in entries:
         table.add_row(
@@ -109,7 +109,7 @@ def render_queue(console: Console, entries: list[dict[str, Any]]) -> None:
             "never" if entry["baseline"] is None else str(entry["baseline"]),
             str(entry["current_version"]),
             (entry["pending_since"] or "")[:10],
-            ", ".join(entry["top_changes"]),
+            Text(", ".join(entry["categories"]) or "—"),
         )
     console.print(table)
 
