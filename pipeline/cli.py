@@ -188,7 +188,7 @@ def refresh(
 ) -> None:
     """Fetch these trials now, store them, and print what changed since their last review.
 
-    One request answers up to 500 IDs. Exit code 1 when a trial was not found upstream or failed.
+    One request answers up to 512 IDs. Exit code 1 when a trial was not found upstream or failed.
 
     Examples:
 
