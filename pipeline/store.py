@@ -28,6 +28,7 @@ from pipeline.models import Trial
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 MAX_RAW_IN_DEAD_LETTER = 1_000_000
+WRITER_MEMORY_LIMIT = "256MB"
 ANALYST_TABLES = (
     "trials",
     "trial_conditions",
@@ -117,7 +118,9 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
         return duckdb.connect(str(db), read_only=True)
     db.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db))
+    # DuckDB caches up to 80% of RAM by default; a writer that streams the registry needs far less, and
+    # a bounded cache keeps its memory flat however large the input.
+    con = duckdb.connect(str(db), config={"memory_limit": WRITER_MEMORY_LIMIT})
     migrate(con)
     return con
 
@@ -341,7 +344,7 @@ _STAGE_COLUMNS = (
 def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: int, now: datetime) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM read_json(?, format = 'array',"
-        f" columns = {_STAGE_COLUMNS}, maximum_object_size = 268435456)",
+        f" columns = {_STAGE_COLUMNS}, maximum_object_size = 67108864)",
         [str(stage_path)],
     )
     con.execute(
@@ -483,6 +486,8 @@ def publish(con: duckdb.DuckDBPyConnection, db: Path, published: Path) -> None:
     os.close(handle)
     try:
         shutil.copyfile(db, tmp_name)
+        # mkstemp makes the file private; analysts (often another user) must be able to read it.
+        Path(tmp_name).chmod(0o644)
         Path(tmp_name).replace(published)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
