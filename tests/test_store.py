@@ -264,6 +264,7 @@ def test_published_copy_is_replaced_while_a_reader_holds_it(tmp_path: Path) -> N
     finally:
         analyst.close()
     assert count(settings.published, "SELECT count(*) FROM trials") == 38
+    assert settings.published.stat().st_mode & 0o777 == 0o644  # other accounts (analysts) can read it
 
 
 def test_second_writer_waits_then_exits_4(tmp_path: Path) -> None:
