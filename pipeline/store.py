@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+import pipeline
 from pipeline.errors import UsageError
 from pipeline.models import Trial
 
@@ -65,6 +67,7 @@ class Incoming:
     source: str
     last_update_post_date: date | None
     version_holder: date | None
+    raw_fingerprint: str
 
     @classmethod
     def of(cls, trial: Trial, raw_json: str, source: str) -> Incoming:
@@ -79,6 +82,7 @@ class Incoming:
             if trial.last_update_posted_date
             else None,
             version_holder=trial.version_holder,
+            raw_fingerprint=raw_fingerprint(raw_json),
         )
 
     def trial(self) -> Trial:
@@ -86,6 +90,34 @@ class Incoming:
         return Trial.model_validate_json(self.record_json).model_copy(
             update={"version_holder": self.version_holder}
         )
+
+
+_VERSION_HOLDER = re.compile(r'"versionHolder"\s*:\s*"[^"]*"')
+_FIRST_NCT_ID = re.compile(r'"nctId"\s*:\s*"(NCT\d{8})"')
+
+
+def raw_fingerprint(raw_json: str) -> str:
+    """SHA-256 of a raw record's text without its version holder, salted with the ctsync version.
+
+    The same text normalizes to the same record (for one ctsync version), so a record whose fingerprint
+    matches the stored one is unchanged without parsing it: that makes a no-op reload of the registry cheap.
+    """
+    text = _VERSION_HOLDER.sub("", raw_json)
+    return hashlib.sha256(f"{pipeline.__version__}\n{text}".encode()).hexdigest()
+
+
+def nct_id_in_text(raw_json: str) -> str | None:
+    """The first ``nctId`` of a raw record's text (identificationModule comes first in API JSON)."""
+    found = _FIRST_NCT_ID.search(raw_json, 0, 2000)
+    return found.group(1) if found else None
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A record whose raw text matches the stored fingerprint of its trial: unchanged, not parsed."""
+
+    nct_id: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -228,18 +260,22 @@ def save_batch(
     failures: Sequence[Failure],
     run_id: int,
     change_rows: ChangeRows | None = None,
+    seen: Sequence[Seen] = (),
 ) -> BatchResult:
     """Store a batch in one transaction: new versions, current-state tables, changes, dead letters, ledger."""
     result = BatchResult(failed=len(failures))
     now = datetime.now(UTC)
     with transaction(con):
+        if seen:
+            result.outcomes.update(dict.fromkeys((item.nct_id for item in seen), "unchanged"))
+            _mark_seen(con, [item.nct_id for item in seen], run_id, now)
         for round_items in _rounds_of_unique_ids(incoming):
             _save_round(con, round_items, run_id, now, change_rows, result)
         _save_failures(con, failures, run_id, now)
         add_run_counts(
             con,
             run_id,
-            fetched=len(incoming) + len(failures),
+            fetched=len(incoming) + len(failures) + len(seen),
             new_trials=result.count("new"),
             changed=result.count("changed"),
             unchanged=result.count("unchanged"),
@@ -291,6 +327,9 @@ def _save_round(
         if previous is not None:
             changed.append((item, previous[0], version))
     _mark_seen(con, ids, run_id, now)
+    unchanged = [item for item in items if result.outcomes[item.nct_id] == "unchanged"]
+    if unchanged:
+        _update_fingerprints(con, unchanged)
     if not versions:
         return
     with _staging_file(con) as stage_path:
@@ -310,6 +349,7 @@ def _version_row(item: Incoming, version: int) -> str:
         if item.last_update_post_date
         else None,
         "version_holder": item.version_holder.isoformat() if item.version_holder else None,
+        "raw_fingerprint": item.raw_fingerprint,
     }
     # The texts are spliced in as they are: re-serializing a 3 MB record costs time and proves nothing.
     return f'{json.dumps(header)[:-1]}, "record": {item.record_json}, "raw": {item.raw_json}}}'
@@ -337,7 +377,8 @@ def _write_json_array(path: Path, rows: Iterable[str]) -> None:
 
 _STAGE_COLUMNS = (
     "{nct_id: 'VARCHAR', version: 'INTEGER', content_hash: 'VARCHAR', source: 'VARCHAR',"
-    " last_update_post_date: 'DATE', version_holder: 'DATE', record: 'JSON', raw: 'JSON'}"
+    " last_update_post_date: 'DATE', version_holder: 'DATE', raw_fingerprint: 'VARCHAR', record: 'JSON',"
+    " raw: 'JSON'}"
 )
 
 
@@ -360,6 +401,31 @@ def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: in
         con.execute(statement)
     con.execute("DROP TABLE parsed")
     con.execute("DROP TABLE stage")
+
+
+def _update_fingerprints(con: duckdb.DuckDBPyConnection, items: list[Incoming]) -> None:
+    """Remember the raw text of unchanged records too (e.g. MeSH lists reordered), so next time is cheap."""
+    con.execute(
+        "UPDATE trials SET raw_fingerprint = u.fingerprint"
+        " FROM (SELECT unnest(?) AS nct_id, unnest(?) AS fingerprint) u"
+        " WHERE trials.nct_id = u.nct_id AND trials.raw_fingerprint IS DISTINCT FROM u.fingerprint",
+        [[item.nct_id for item in items], [item.raw_fingerprint for item in items]],
+    )
+
+
+def matching_fingerprints(
+    con: duckdb.DuckDBPyConnection, candidates: Sequence[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The (NCT ID, fingerprint) pairs that equal a stored trial's current raw fingerprint."""
+    if not candidates:
+        return set()
+    rows = con.execute(
+        "SELECT t.nct_id, t.raw_fingerprint FROM trials t"
+        " JOIN (SELECT unnest(?) AS nct_id, unnest(?) AS fingerprint) c"
+        " ON t.nct_id = c.nct_id AND t.raw_fingerprint = c.fingerprint",
+        [[c[0] for c in candidates], [c[1] for c in candidates]],
+    ).fetchall()
+    return {(row[0], row[1]) for row in rows}
 
 
 def _mark_seen(con: duckdb.DuckDBPyConnection, ids: list[str], run_id: int, now: datetime) -> None:
@@ -627,7 +693,7 @@ RECORD_SHAPE = {
 
 PARSE_STAGE = (
     "CREATE OR REPLACE TEMP TABLE parsed AS SELECT nct_id, version, content_hash, version_holder,"
-    f" from_json(record, '{json.dumps(RECORD_SHAPE)}') AS r FROM stage"
+    f" raw_fingerprint, from_json(record, '{json.dumps(RECORD_SHAPE)}') AS r FROM stage"
 )
 
 
@@ -657,7 +723,7 @@ INSERT INTO trials SELECT
     list_sort(list_distinct(list_filter(list_transform(r.locations, lambda site: site.country),
         lambda country: country IS NOT NULL))),
     len(coalesce(r.locations, [])),
-    r.brief_summary, r.has_results, version_holder, r.unknown_values,
+    r.brief_summary, r.has_results, version_holder, r.unknown_values, raw_fingerprint,
     ?
 FROM parsed
 """

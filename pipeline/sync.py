@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from pipeline.parallel import map_ordered
 from pipeline.policy import load_policy
 from pipeline.settings import Settings
 from pipeline.sources import RawRecord, check_paths, count_records_cheaply, iter_records
-from pipeline.store import BatchResult, Failure, Incoming
+from pipeline.store import BatchResult, Failure, Incoming, Seen
 
 Progress = Callable[[int], None]
 """Called with how many more records were handled; the CLI draws a progress bar from it."""
@@ -91,17 +92,49 @@ def prepare(record: RawRecord) -> Incoming | Failure:
         return Failure(record.source, "read", f"not valid JSON: {exc}", None, record.raw_json)
 
 
-def prepare_chunk(records: list[RawRecord | Failure]) -> list[Incoming | Failure]:
-    """``prepare`` over a chunk; read failures pass through. Runs in worker processes.
+Prepared = Incoming | Failure | Seen
+
+
+def prepare_chunk(records: list[RawRecord | Failure | Seen]) -> list[Prepared]:
+    """``prepare`` over a chunk; failures and already-known records pass through. Runs in workers.
 
     The cyclic garbage collector is paused for the chunk: normalizing builds many short-lived objects
     but no cycles, and collections took up to half of normalize's time.
     """
     gc.disable()
     try:
-        return [record if isinstance(record, Failure) else prepare(record) for record in records]
+        return [prepare(record) if isinstance(record, RawRecord) else record for record in records]
     finally:
         gc.enable()
+
+
+FINGERPRINT_WINDOW = 500
+"""Records read ahead per look-up of stored fingerprints: one query per window."""
+
+
+def skip_known(
+    con: duckdb.DuckDBPyConnection, records: Iterable[RawRecord | Failure]
+) -> Iterator[RawRecord | Failure | Seen]:
+    """Records whose raw text matches their trial's stored fingerprint become ``Seen``: not parsed at all.
+
+    Only a trial's first record in the stream qualifies: a later one may follow a change that the
+    read-ahead window does not see in the database yet.
+    """
+    met: set[str] = set()
+    iterator = iter(records)
+    while window := list(islice(iterator, FINGERPRINT_WINDOW)):
+        candidates: dict[int, tuple[str, str]] = {}
+        for index, record in enumerate(window):
+            nct_id = store.nct_id_in_text(record.raw_json) if isinstance(record, RawRecord) else None
+            if nct_id is None:
+                continue
+            if nct_id not in met and isinstance(record, RawRecord):
+                candidates[index] = (nct_id, store.raw_fingerprint(record.raw_json))
+            met.add(nct_id)
+        known = store.matching_fingerprints(con, list(candidates.values()))
+        for index, record in enumerate(window):
+            candidate = candidates.get(index)
+            yield Seen(candidate[0], record.source) if candidate in known else record
 
 
 def store_stream(
@@ -115,32 +148,30 @@ def store_stream(
     workers: int = 1,
 ) -> None:
     """Normalize (on ``workers`` processes) and store a stream of records in batches of one transaction."""
-    incoming: list[Incoming] = []
-    failures: list[Failure] = []
-    for prepared in map_ordered(prepare_chunk, records, workers):
-        if isinstance(prepared, Failure):
-            failures.append(prepared)
-        else:
-            incoming.append(prepared)
-        if len(incoming) + len(failures) >= batch_size:
-            _flush(con, incoming, failures, run_id, summary, progress, change_rows)
-            incoming, failures = [], []
-    if incoming or failures:
-        _flush(con, incoming, failures, run_id, summary, progress, change_rows)
+    batch: list[Prepared] = []
+    for prepared in map_ordered(prepare_chunk, skip_known(con, records), workers):
+        batch.append(prepared)
+        if len(batch) >= batch_size:
+            _flush(con, batch, run_id, summary, progress, change_rows)
+            batch = []
+    if batch:
+        _flush(con, batch, run_id, summary, progress, change_rows)
 
 
 def _flush(
     con: duckdb.DuckDBPyConnection,
-    incoming: list[Incoming],
-    failures: list[Failure],
+    batch: list[Prepared],
     run_id: int,
     summary: RunSummary,
     progress: Progress | None,
     change_rows: store.ChangeRows | None,
 ) -> None:
-    summary.add(store.save_batch(con, incoming, failures, run_id, change_rows), failures)
+    incoming = [item for item in batch if isinstance(item, Incoming)]
+    failures = [item for item in batch if isinstance(item, Failure)]
+    seen = [item for item in batch if isinstance(item, Seen)]
+    summary.add(store.save_batch(con, incoming, failures, run_id, change_rows, seen), failures)
     if progress is not None:
-        progress(len(incoming) + len(failures))
+        progress(len(batch))
 
 
 def expected_records(paths: list[Path]) -> int | None:

@@ -387,3 +387,49 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
         env={**os.environ, "PYTHONPATH": str(REPO)},
         check=False,
     )
+
+
+def test_reload_of_identical_text_skips_normalizing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record whose text equals the stored one but for versionHolder is unchanged without being parsed."""
+    settings = settings_for(tmp_path)
+    sync.load(settings, [copy_versions(tmp_path, "old")])
+    calls: list[str] = []
+    real_prepare = sync.prepare
+
+    def counting(record: Any) -> Any:
+        calls.append(record.source)
+        return real_prepare(record)
+
+    monkeypatch.setattr(sync, "prepare", counting)
+    # NCT02552212's second real version differs from its first only in derived data and versionHolder;
+    # its text differs, so it is parsed (and found unchanged); the three others are byte-identical.
+    again = tmp_path / "again"
+    again.mkdir()
+    for path in (tmp_path / "versions-old").glob("*.json"):
+        shutil.copy(path, again / path.name)
+    summary = sync.load(settings, [again])
+    assert calls == []
+    assert summary.count("unchanged") == 4
+    newer = copy_versions(tmp_path, "new")
+    summary = sync.load(settings, [newer])
+    assert sorted(Path(source).name for source in calls) == [
+        "NCT02552212.json",
+        "NCT03549754.json",
+        "NCT05766735.json",
+        "NCT06972472.json",
+    ]
+    calls.clear()
+    # The stored fingerprint follows the text last seen, even when the content did not change.
+    sync.load(settings, [newer])
+    assert calls == []
+    assert summary.outcomes["NCT02552212"] == "unchanged"
+
+
+def test_version_holder_alone_is_not_a_new_text(tmp_path: Path) -> None:
+    """Two texts that differ only in versionHolder share a fingerprint; any other edit changes it."""
+    text = (SAMPLE / "NCT05766735.json").read_text()
+    moved = text.replace('"versionHolder": "2026-05-22"', '"versionHolder": "2026-11-24"')
+    assert moved != text
+    assert store.raw_fingerprint(moved) == store.raw_fingerprint(text)
+    assert store.raw_fingerprint(text.replace("RECRUITING", "COMPLETED", 1)) != store.raw_fingerprint(text)
+    assert store.nct_id_in_text(text) == "NCT05766735"

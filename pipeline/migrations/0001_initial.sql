@@ -62,6 +62,7 @@ CREATE TABLE trials (
     has_results BOOLEAN,
     version_holder DATE,
     unknown_values VARCHAR[],
+    raw_fingerprint VARCHAR,
     updated_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
@@ -267,6 +268,7 @@ COMMENT ON COLUMN trials.brief_summary IS 'Plain-language summary as written.';
 COMMENT ON COLUMN trials.has_results IS 'Whether results are posted on ClinicalTrials.gov.';
 COMMENT ON COLUMN trials.version_holder IS 'ClinicalTrials.gov data snapshot date of the stored record.';
 COMMENT ON COLUMN trials.unknown_values IS 'field=VALUE for enum values unknown to the official specs (upstream added them).';
+COMMENT ON COLUMN trials.raw_fingerprint IS 'SHA-256 of the last raw JSON seen for this trial without its version holder (and of the ctsync version): an identical record skips normalization.';
 COMMENT ON COLUMN trials.updated_at IS 'When ctsync stored the current version.';
 
 COMMENT ON TABLE trial_conditions IS 'Conditions studied, as the sponsor listed them, one row each.';
