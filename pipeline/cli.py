@@ -457,6 +457,11 @@ def runs(
     )
 
 
+def _not_found_note(summary: dict[str, Any]) -> str:
+    gone = len(summary.get("not_found", [])) + len(summary.get("aliases", {}))
+    return f", {gone} not found or merged upstream (see below)" if gone else ""
+
+
 def _report_upstream(result: dict[str, Any]) -> None:
     for nct_id in result.get("not_found", []):
         print(f"  {nct_id}: not found on ClinicalTrials.gov", file=sys.stderr)
@@ -497,9 +502,14 @@ def _report_summary(summary: dict[str, Any], as_json: bool, verb: str) -> None:
         return
     print(
         f"{verb}: {summary['new']} new, {summary['changed']} changed, {summary['unchanged']} unchanged,"
-        f" {summary['failed']} failed (run {summary['run_id']})",
+        f" {summary['failed']} failed{_not_found_note(summary)} (run {summary['run_id']})",
         file=sys.stderr,
     )
+    if summary.get("older"):
+        print(
+            f"  {summary['older']} record(s) older than the stored version were kept as they are, not stored",
+            file=sys.stderr,
+        )
     for failure in summary["failures"][:20]:
         print(f"  failed: {failure['source']}: {failure['error']}", file=sys.stderr)
     if len(summary["failures"]) > 20:

@@ -97,7 +97,9 @@ def queue(
         ):
             continue
         pending = pending_changes(con, state, policy)
-        severity = NEVER_REVIEWED if pending.baseline is None else pending.severity
+        severity = pending.severity
+        if pending.baseline is None:
+            severity = most_severe([NEVER_REVIEWED, *([severity] if severity else [])])
         if severity is None or not at_least(severity, min_severity):
             continue
         entries.append(

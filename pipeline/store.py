@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -30,7 +31,7 @@ from pipeline.models import Trial
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 MAX_RAW_IN_DEAD_LETTER = 1_000_000
-WRITER_MEMORY_LIMIT = "256MB"
+WRITER_MEMORY_LIMIT = "512MB"
 ANALYST_TABLES = (
     "trials",
     "trial_conditions",
@@ -137,9 +138,24 @@ class BatchResult:
 
     outcomes: dict[str, str] = field(default_factory=dict)
     failed: int = 0
+    records: Counter[str] = field(default_factory=Counter)
+    """Records by outcome (the ledger counts records; ``outcomes`` keeps each trial's strongest)."""
+
+    def note(self, nct_id: str, outcome: str) -> None:
+        note_outcome(self.outcomes, nct_id, outcome)
+        self.records[outcome] += 1
 
     def count(self, outcome: str) -> int:
         return sum(1 for value in self.outcomes.values() if value == outcome)
+
+
+_OUTCOME_STRENGTH = {"unchanged": 0, "older": 1, "changed": 2, "new": 3}
+
+
+def note_outcome(outcomes: dict[str, str], nct_id: str, outcome: str) -> None:
+    """Keep a trial's strongest outcome of a run: a trial stored new then seen again is still new."""
+    if _OUTCOME_STRENGTH[outcome] >= _OUTCOME_STRENGTH[outcomes.get(nct_id, "unchanged")]:
+        outcomes[nct_id] = outcome
 
 
 # --- connecting and migrating -------------------------------------------------------------------
@@ -154,6 +170,8 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     # a bounded cache keeps its memory flat however large the input.
     con = duckdb.connect(str(db), config={"memory_limit": WRITER_MEMORY_LIMIT})
     migrate(con)
+    for leftover in db.parent.glob(f"{STAGE_PREFIX}*"):
+        leftover.unlink(missing_ok=True)  # from a writer that was killed; we hold the write lock now
     return con
 
 
@@ -267,7 +285,8 @@ def save_batch(
     now = datetime.now(UTC)
     with transaction(con):
         if seen:
-            result.outcomes.update(dict.fromkeys((item.nct_id for item in seen), "unchanged"))
+            for item in seen:
+                result.note(item.nct_id, "unchanged")
             _mark_seen(con, [item.nct_id for item in seen], run_id, now)
         for round_items in _rounds_of_unique_ids(incoming):
             _save_round(con, round_items, run_id, now, change_rows, result)
@@ -276,9 +295,9 @@ def save_batch(
             con,
             run_id,
             fetched=len(incoming) + len(failures) + len(seen),
-            new_trials=result.count("new"),
-            changed=result.count("changed"),
-            unchanged=result.count("unchanged"),
+            new_trials=result.records["new"],
+            changed=result.records["changed"],
+            unchanged=result.records["unchanged"] + result.records["older"],
             failed=len(failures),
         )
     return result
@@ -309,25 +328,32 @@ def _save_round(
 ) -> None:
     ids = [item.nct_id for item in items]
     current = {
-        nct_id: (version, stored_hash)
-        for nct_id, version, stored_hash in con.execute(
-            "SELECT nct_id, version, content_hash FROM trials WHERE nct_id IN (SELECT unnest(?))", [ids]
+        nct_id: (version, stored_hash, posted)
+        for nct_id, version, stored_hash, posted in con.execute(
+            "SELECT nct_id, version, content_hash, last_update_posted_date FROM trials"
+            " WHERE nct_id IN (SELECT unnest(?))",
+            [ids],
         ).fetchall()
     }
     versions: list[str] = []
     changed: list[tuple[Incoming, int, int]] = []
+    unchanged: list[Incoming] = []
     for item in items:
         previous = current.get(item.nct_id)
         if previous is not None and previous[1] == item.content_hash:
-            result.outcomes[item.nct_id] = "unchanged"
+            result.note(item.nct_id, "unchanged")
+            unchanged.append(item)
+            continue
+        if previous is not None and _posted_before(item.last_update_post_date, previous[2]):
+            # An older copy (e.g. an old file loaded after a sync) must not replace the newer record.
+            result.note(item.nct_id, "older")
             continue
         version = 1 if previous is None else previous[0] + 1
-        result.outcomes[item.nct_id] = "new" if previous is None else "changed"
+        result.note(item.nct_id, "new" if previous is None else "changed")
         versions.append(_version_row(item, version))
         if previous is not None:
             changed.append((item, previous[0], version))
     _mark_seen(con, ids, run_id, now)
-    unchanged = [item for item in items if result.outcomes[item.nct_id] == "unchanged"]
     if unchanged:
         _update_fingerprints(con, unchanged)
     if not versions:
@@ -355,9 +381,17 @@ def _version_row(item: Incoming, version: int) -> str:
     return f'{json.dumps(header)[:-1]}, "record": {item.record_json}, "raw": {item.raw_json}}}'
 
 
+STAGE_PREFIX = ".ctsync-stage-"
+
+
 @contextlib.contextmanager
 def _staging_file(con: duckdb.DuckDBPyConnection) -> Iterator[Path]:
-    handle, name = tempfile.mkstemp(prefix="ctsync-stage-", suffix=".json")
+    """A temporary file beside the database (same disk, swept by the next writer if a crash leaves it)."""
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    folder = Path(row[0]).parent if row and row[0] else None
+    handle, name = tempfile.mkstemp(prefix=STAGE_PREFIX, suffix=".json", dir=folder)
     os.close(handle)
     try:
         yield Path(name)
@@ -385,7 +419,7 @@ _STAGE_COLUMNS = (
 def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: int, now: datetime) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM read_json(?, format = 'array',"
-        f" columns = {_STAGE_COLUMNS}, maximum_object_size = 67108864)",
+        f" columns = {_STAGE_COLUMNS}, maximum_object_size = 33554432)",
         [str(stage_path)],
     )
     con.execute(
@@ -401,6 +435,10 @@ def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: in
         con.execute(statement)
     con.execute("DROP TABLE parsed")
     con.execute("DROP TABLE stage")
+
+
+def _posted_before(incoming: date | None, stored: date | None) -> bool:
+    return incoming is not None and stored is not None and incoming < stored
 
 
 def _update_fingerprints(con: duckdb.DuckDBPyConnection, items: list[Incoming]) -> None:
@@ -875,19 +913,44 @@ def close_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
     return len(rows)
 
 
-def tracked_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Tracked trials still present upstream, in ID order (gone or merged ones are not fetched again)."""
+def tracked_ids(con: duckdb.DuckDBPyConnection, *, recheck_gone: bool = False) -> list[str]:
+    """Tracked trials to fetch, in ID order: those present upstream, and with ``recheck_gone`` the ones
+    last found missing (a full sync asks again, so a trial that comes back is noticed)."""
+    states = ["present", "not_found"] if recheck_gone else ["present"]
     rows = con.execute(
-        "SELECT nct_id FROM tracked_trials WHERE upstream_state = 'present' ORDER BY nct_id"
+        "SELECT nct_id FROM tracked_trials WHERE list_contains(?, upstream_state) ORDER BY nct_id", [states]
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def unsynced_ids(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> list[str]:
+    """Of these tracked trials, the ones no sync or refresh has fetched yet, or that are not stored:
+    an incremental sync must fetch them in full (a copy from ``load`` may be old)."""
+    rows = con.execute(
+        "SELECT k.nct_id FROM tracked_trials k ANTI JOIN trials t USING (nct_id)"
+        " WHERE k.nct_id IN (SELECT unnest(?))"
+        " UNION SELECT nct_id FROM tracked_trials WHERE synced_at IS NULL AND nct_id IN (SELECT unnest(?))"
+        " ORDER BY 1",
+        [list(nct_ids), list(nct_ids)],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def mark_synced(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+    """Tracked trials this run got from the API are present upstream and in sync (a 404 is not forever)."""
+    con.execute(
+        "UPDATE tracked_trials SET synced_at = ?, checked_at = ?, upstream_state = 'present',"
+        " merged_into = NULL"
+        " WHERE nct_id IN (SELECT nct_id FROM trial_seen WHERE last_seen_run_id = ?)",
+        [datetime.now(UTC), datetime.now(UTC), run_id],
+    )
 
 
 def track(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> list[str]:
     """Add trials to the tracked set in one transaction; returns those that were not tracked yet."""
     with transaction(con):
         rows = con.execute(
-            "INSERT INTO tracked_trials SELECT nct_id, ?, 'present', NULL, NULL"
+            "INSERT INTO tracked_trials SELECT nct_id, ?, 'present', NULL, NULL, NULL"
             " FROM (SELECT unnest(?) AS nct_id)"
             " WHERE nct_id NOT IN (SELECT nct_id FROM tracked_trials) RETURNING nct_id",
             [datetime.now(UTC), list(nct_ids)],
@@ -938,7 +1001,7 @@ def record_upstream_states(
             if merged_into and any(row[0] == nct_id for row in moved):
                 # A tracked alias: keep the record it was merged into in sync instead.
                 con.execute(
-                    "INSERT INTO tracked_trials SELECT ?, ?, 'present', NULL, ?"
+                    "INSERT INTO tracked_trials SELECT ?, ?, 'present', NULL, ?, NULL"
                     " WHERE ? NOT IN (SELECT nct_id FROM tracked_trials)",
                     [merged_into, now, now, merged_into],
                 )

@@ -47,7 +47,8 @@ class RunSummary:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def add(self, batch: BatchResult, failures: list[Failure]) -> None:
-        self.outcomes.update(batch.outcomes)
+        for nct_id, outcome in batch.outcomes.items():
+            store.note_outcome(self.outcomes, nct_id, outcome)
         self.failures.extend(failures)
 
     def count(self, outcome: str) -> int:
@@ -59,6 +60,7 @@ class RunSummary:
             "new": self.count("new"),
             "changed": self.count("changed"),
             "unchanged": self.count("unchanged"),
+            "older": self.count("older"),
             "failed": len(self.failures),
             "failures": [
                 {"source": f.source, "nct_id": f.nct_id, "stage": f.stage, "error": f.error}
@@ -241,7 +243,7 @@ def refresh(settings: Settings, nct_ids: list[str], progress: Progress | None = 
                 progress,
                 change_rows_for(settings),
             )
-            _reconcile(con, fetcher.report, run_id)
+            _settle_run(con, fetcher.report, run_id, summary)
         except BaseException as exc:
             _fail_run(con, run_id, exc, fetcher.report)
             raise
@@ -258,6 +260,11 @@ def sync(settings: Settings, *, full: bool = False, progress: Progress | None = 
     """``ctsync sync``: bring every tracked trial up to date, incrementally unless ``full``."""
     command = "sync --full" if full else "sync"
     with writer(settings, command) as con:
+        tracked = store.tracked_ids(con, recheck_gone=full)
+        if not tracked and not store.tracked_list(con):
+            raise UsageError(
+                "nothing is tracked: add the site's trials with `ctsync track add NCT… [--file F]`"
+            )
         fetcher = Fetcher(ApiClient(settings))
         run_id = store.start_run(con, command)
         summary = RunSummary(run_id)
@@ -265,14 +272,17 @@ def sync(settings: Settings, *, full: bool = False, progress: Progress | None = 
             data_timestamp = fetcher.data_timestamp()
             store.set_run_data_timestamp(con, run_id, data_timestamp)
             last = store.last_successful_sync(con)
-            tracked = store.tracked_ids(con)
-            if not full and last is not None and last.data_timestamp == data_timestamp:
+            unsynced = store.unsynced_ids(con, tracked)
+            nothing_new = not full and last is not None and last.data_timestamp == data_timestamp
+            if nothing_new and not unsynced:
+                assert last is not None
                 store.finish_run(
                     con, run_id, "noop", watermark=last.watermark, counts=_request_counts(fetcher.report)
                 )
                 summary.extra.update({"status": "noop", "data_timestamp": data_timestamp})
                 return summary
-            studies = _plan_sync(con, fetcher, tracked, None if full or last is None else last.watermark)
+            since = None if full or last is None else last.watermark
+            studies = _plan_sync(fetcher, tracked, unsynced, since, updates=not nothing_new)
             store_stream(
                 con,
                 api_records(studies),
@@ -282,12 +292,12 @@ def sync(settings: Settings, *, full: bool = False, progress: Progress | None = 
                 progress,
                 change_rows_for(settings),
             )
-            _reconcile(con, fetcher.report, run_id)
+            _settle_run(con, fetcher.report, run_id, summary)
         except BaseException as exc:
             _fail_run(con, run_id, exc, fetcher.report)
             raise
         status = "partial" if summary.failures else "succeeded"
-        watermark = _snapshot_date(data_timestamp)
+        watermark = last.watermark if nothing_new and last is not None else _snapshot_date(data_timestamp)
         store.finish_run(
             con,
             run_id,
@@ -298,7 +308,7 @@ def sync(settings: Settings, *, full: bool = False, progress: Progress | None = 
     summary.extra.update(
         {
             "status": status,
-            "watermark": watermark.isoformat(),
+            "watermark": watermark.isoformat() if watermark else None,
             "data_timestamp": data_timestamp,
             "plan": fetcher.report.plan,
         }
@@ -312,19 +322,33 @@ OVERLAP = timedelta(days=1)
 
 
 def _plan_sync(
-    con: duckdb.DuckDBPyConnection, fetcher: Fetcher, tracked: list[str], watermark: date | None
+    fetcher: Fetcher, tracked: list[str], unsynced: list[str], watermark: date | None, *, updates: bool
 ) -> Iterator[dict[str, Any]]:
-    """Every tracked trial when there is no watermark; else the updated ones plus the never-stored ones."""
+    """Every tracked trial without a watermark; else the ones updated upstream since (when there may be
+    any) plus, by ID, those never fetched by a sync or refresh."""
     if watermark is None:
         yield from fetcher.iter_studies(tracked)
         return
-    stored = store.stored_ids(con, tracked)
-    known = [nct_id for nct_id in tracked if nct_id in stored]
-    fresh = [nct_id for nct_id in tracked if nct_id not in stored]
-    if known:
+    fresh = set(unsynced)
+    known = [nct_id for nct_id in tracked if nct_id not in fresh]
+    if known and updates:
         yield from fetcher.iter_updated_since(watermark - OVERLAP, known)
-    if fresh:
-        yield from fetcher.iter_studies(fresh)
+    if unsynced:
+        yield from fetcher.iter_studies(unsynced)
+
+
+def _settle_run(
+    con: duckdb.DuckDBPyConnection, report: FetchReport, run_id: int, summary: RunSummary
+) -> None:
+    """After the records: trials answered are in sync, gone ones recorded, refused IDs dead letters."""
+    store.mark_synced(con, run_id)
+    _reconcile(con, report, run_id)
+    refused = [
+        Failure("api", "fetch", f"ClinicalTrials.gov refused {nct_id}: {reason}", nct_id)
+        for nct_id, reason in report.rejected.items()
+    ]
+    if refused:
+        summary.add(store.save_batch(con, [], refused, run_id), refused)
 
 
 def _snapshot_date(data_timestamp: str) -> date:

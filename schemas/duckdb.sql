@@ -46,13 +46,14 @@ COMMENT ON COLUMN sync_runs.retries IS 'HTTP requests retried.';
 COMMENT ON COLUMN sync_runs.error IS 'Why the run failed, if it did.';
 COMMENT ON COLUMN sync_runs.pid IS 'Process id of the run.';
 
-CREATE TABLE tracked_trials(nct_id VARCHAR PRIMARY KEY, added_at TIMESTAMP WITH TIME ZONE NOT NULL, upstream_state VARCHAR NOT NULL, merged_into VARCHAR, checked_at TIMESTAMP WITH TIME ZONE);
+CREATE TABLE tracked_trials(nct_id VARCHAR PRIMARY KEY, added_at TIMESTAMP WITH TIME ZONE NOT NULL, upstream_state VARCHAR NOT NULL, merged_into VARCHAR, checked_at TIMESTAMP WITH TIME ZONE, synced_at TIMESTAMP WITH TIME ZONE);
 COMMENT ON TABLE tracked_trials IS 'The trials the site covers; sync keeps these up to date.';
 COMMENT ON COLUMN tracked_trials.nct_id IS 'Tracked NCT ID.';
 COMMENT ON COLUMN tracked_trials.added_at IS 'When it was added.';
 COMMENT ON COLUMN tracked_trials.upstream_state IS 'present, not_found (gone from ClinicalTrials.gov) or merged (an alias of merged_into).';
 COMMENT ON COLUMN tracked_trials.merged_into IS 'The NCT ID this one was merged into, when upstream_state = merged.';
 COMMENT ON COLUMN tracked_trials.checked_at IS 'When upstream_state was last checked.';
+COMMENT ON COLUMN tracked_trials.synced_at IS 'When a sync or refresh last got this trial from the API; NULL: sync fetches it in full.';
 
 CREATE TABLE trial_changes(nct_id VARCHAR NOT NULL, from_version INTEGER, to_version INTEGER NOT NULL, field VARCHAR NOT NULL, change VARCHAR NOT NULL, old_value JSON, new_value JSON, category VARCHAR NOT NULL, severity VARCHAR NOT NULL, detail VARCHAR, labels VARCHAR[], detected_at TIMESTAMP WITH TIME ZONE NOT NULL, run_id BIGINT);
 COMMENT ON TABLE trial_changes IS 'What changed from one version to the next, one row per change, with category and severity.';

@@ -246,10 +246,11 @@ def test_load_reads_pages_jsonl_and_zip(tmp_path: Path) -> None:
             zipped.write(SAMPLE / f"{name}.json", f"ctg-studies/{name}.json")
     settings = settings_for(tmp_path)
     summary = sync.load(settings, [page, jsonl, archive])
-    # NCT02777060 is both in the page and in the zip: stored once, then seen unchanged.
-    assert summary.count("new") == 12
-    assert summary.outcomes["NCT02777060"] == "unchanged"
+    # NCT02777060 is both in the page and in the zip: stored once (new), then seen unchanged.
+    assert summary.count("new") == 13
+    assert summary.outcomes["NCT02777060"] == "new"
     assert count(settings.db, "SELECT count(*) FROM trial_versions") == 13
+    assert count(settings.db, "SELECT [fetched, new_trials, unchanged] FROM sync_runs") == [14, 13, 1]
 
 
 def test_published_copy_is_replaced_while_a_reader_holds_it(tmp_path: Path) -> None:

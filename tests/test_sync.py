@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from pipeline import reading, sync
+from pipeline.errors import UsageError
 from pipeline.settings import RetryPolicy, Settings
 from pipeline.standin import StandIn, with_last_update_post_date
 
@@ -282,3 +283,82 @@ def test_sync_killed_then_rerun_matches_uninterrupted(
     con.close()
     assert statuses[-1] == "succeeded"
     assert set(statuses[:-1]) <= {"failed", "succeeded"}
+
+
+def test_trial_stored_by_load_is_fetched_in_full_once_tracked(tmp_path: Path, standin: StandIn) -> None:
+    """A trial loaded from an old file and tracked later is fetched by ID, not only when updated upstream."""
+    settings = settings_for(tmp_path, standin.url)
+    ids = sorted(standin.record_ids)
+    sync.track_add(settings, ids[:3], [])
+    sync.sync(settings)
+    current = next(
+        s for s in derived_corpus(8) if s["protocolSection"]["identificationModule"]["nctId"] == ids[3]
+    )
+    old_copy = tmp_path / "old.json"
+    old_copy.write_text(json.dumps(with_last_update_post_date(next_day(current, "WITHDRAWN"), "2020-01-01")))
+    sync.load(settings, [old_copy])
+    sync.track_add(settings, [ids[3]], [])
+    standin.set_data_timestamp("2026-11-20T09:00:00")
+    summary = sync.sync(settings)
+    assert summary.outcomes == {ids[3]: "changed"}
+    assert (
+        reading.trial(settings, ids[3])[1].overall_status
+        == current["protocolSection"]["statusModule"]["overallStatus"]
+    )
+
+
+def test_newly_tracked_trial_is_fetched_when_nothing_is_new_upstream(
+    tmp_path: Path, standin: StandIn
+) -> None:
+    """With the same data snapshot as the last sync, a newly tracked trial is still fetched (not a no-op)."""
+    settings = settings_for(tmp_path, standin.url)
+    ids = sorted(standin.record_ids)
+    sync.track_add(settings, ids[:3], [])
+    sync.sync(settings)
+    sync.track_add(settings, [ids[3]], [])
+    standin.clear_log()
+    summary = sync.sync(settings)
+    assert summary.outcomes == {ids[3]: "new"}
+    assert [params.get("filter.ids") for path, params in standin.requests if path == "/studies"] == [ids[3]]
+    assert sync.sync(settings).extra["status"] == "noop"
+
+
+def test_older_record_never_replaces_the_stored_newer_one(tmp_path: Path) -> None:
+    """Loading the 2025 version of NCT05766735 after the 2026 one keeps 2026 current and adds no version."""
+    settings = settings_for(tmp_path, "http://127.0.0.1:9/api/v2")
+    newer, older = tmp_path / "newer", tmp_path / "older"
+    newer.mkdir()
+    older.mkdir()
+    (newer / "a.json").write_text((VERSIONS / "NCT05766735@2026-04-09.json").read_text())
+    (older / "a.json").write_text((VERSIONS / "NCT05766735@2025-05-07.json").read_text())
+    sync.load(settings, [newer])
+    summary = sync.load(settings, [older])
+    assert summary.outcomes == {"NCT05766735": "older"}
+    version, trial = reading.trial(settings, "NCT05766735")
+    assert version == 1
+    assert trial.last_update_posted_date is not None
+    assert trial.last_update_posted_date.text == "2026-04-09"
+
+
+def test_trial_back_upstream_is_present_again(tmp_path: Path, standin: StandIn) -> None:
+    """A trial missing once (404) and back later is fetched by the next full sync and tracked as present."""
+    settings = settings_for(tmp_path, standin.url)
+    ids = sorted(standin.record_ids)[:2]
+    sync.track_add(settings, ids, [])
+    sync.sync(settings)
+    study = next(
+        s for s in derived_corpus(8) if s["protocolSection"]["identificationModule"]["nctId"] == ids[0]
+    )
+    standin.remove_record(ids[0])
+    assert sync.sync(settings, full=True).extra["not_found"] == [ids[0]]
+    assert reading.queue(settings, "critical")[0]["nct_id"] == ids[0]  # never reviewed, and gone: critical
+    standin.set_record(study)
+    summary = sync.sync(settings, full=True)
+    assert summary.outcomes[ids[0]] == "unchanged"
+    assert [row["upstream_state"] for row in reading.tracked(settings)] == ["present", "present"]
+
+
+def test_sync_with_nothing_tracked_is_a_usage_error(tmp_path: Path, standin: StandIn) -> None:
+    """A sync before any `track add` says what to do instead of reporting an empty success."""
+    with pytest.raises(UsageError, match="nothing is tracked"):
+        sync.sync(settings_for(tmp_path, standin.url))

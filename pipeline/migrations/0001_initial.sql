@@ -169,7 +169,8 @@ CREATE TABLE tracked_trials (
     added_at TIMESTAMP WITH TIME ZONE NOT NULL,
     upstream_state VARCHAR NOT NULL,
     merged_into VARCHAR,
-    checked_at TIMESTAMP WITH TIME ZONE
+    checked_at TIMESTAMP WITH TIME ZONE,
+    synced_at TIMESTAMP WITH TIME ZONE
 );
 
 CREATE SEQUENCE sync_run_ids START 1;
@@ -360,6 +361,7 @@ COMMENT ON COLUMN tracked_trials.added_at IS 'When it was added.';
 COMMENT ON COLUMN tracked_trials.upstream_state IS 'present, not_found (gone from ClinicalTrials.gov) or merged (an alias of merged_into).';
 COMMENT ON COLUMN tracked_trials.merged_into IS 'The NCT ID this one was merged into, when upstream_state = merged.';
 COMMENT ON COLUMN tracked_trials.checked_at IS 'When upstream_state was last checked.';
+COMMENT ON COLUMN tracked_trials.synced_at IS 'When a sync or refresh last got this trial from the API; NULL: sync fetches it in full.';
 
 COMMENT ON TABLE sync_runs IS 'The run ledger: one row per sync, refresh or load, with counts and outcome.';
 COMMENT ON COLUMN sync_runs.run_id IS 'Run number.';
