@@ -58,7 +58,8 @@ def normalize(raw: Raw) -> Trial:
     protocol = raw.get("protocolSection")
     if not isinstance(protocol, Mapping):
         raise RecordError(None, "protocolSection", "missing: not a ClinicalTrials.gov study record")
-    nct_id = (protocol.get("identificationModule") or {}).get("nctId")
+    ident = protocol.get("identificationModule")
+    nct_id = ident.get("nctId") if isinstance(ident, Mapping) else None
     if not isinstance(nct_id, str) or not nct_id:
         raise RecordError(None, "protocolSection.identificationModule.nctId", "missing")
     unknown: list[str] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,7 +22,7 @@ import duckdb
 
 from pipeline import editorial, store
 from pipeline.diff import diff, gone_upstream_change
-from pipeline.errors import RecordError, UsageError
+from pipeline.errors import DatabaseBusy, RecordError, UsageError
 from pipeline.fetch import NCT_ID, Fetcher, FetchReport, validate_nct_ids
 from pipeline.http import ApiClient
 from pipeline.lock import writer_lock
@@ -74,13 +75,35 @@ class RunSummary:
 def writer(settings: Settings, command: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one way to write: hold the lock, migrate, and publish the analysts' copy on success."""
     with writer_lock(settings.db, settings.wait, f"ctsync {command}"):
-        con = store.connect(settings.db)
+        con = _connect_when_free(settings)
         try:
             yield con
             if settings.published is not None:
                 store.publish(con, settings.db, settings.published)
         finally:
             con.close()
+
+
+def _connect_when_free(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open the working database for writing; a process that holds it open (an analyst, a reader)
+    blocks that, so retry until --wait runs out, then say so (exit 4)."""
+    deadline = time.monotonic() + settings.wait
+    while True:
+        try:
+            return store.connect(settings.db)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"database {settings.db} is open in another process (DuckDB: {_first_line(exc)});"
+                    " close it (analysts should open the published copy) or raise --wait"
+                ) from None
+            time.sleep(0.2)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:200]
 
 
 def prepare(record: RawRecord) -> Incoming | Failure:
@@ -92,6 +115,10 @@ def prepare(record: RawRecord) -> Incoming | Failure:
         return Failure(record.source, "normalize", str(exc), exc.nct_id, record.raw_json)
     except json.JSONDecodeError as exc:
         return Failure(record.source, "read", f"not valid JSON: {exc}", None, record.raw_json)
+    except Exception as exc:  # a record shaped in a way nobody foresaw must not take the batch down
+        nct_id = store.nct_id_in_text(record.raw_json)
+        error = f"unexpected {type(exc).__name__}: {exc}"
+        return Failure(record.source, "normalize", error, nct_id, record.raw_json)
 
 
 Prepared = Incoming | Failure | Seen

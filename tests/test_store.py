@@ -434,3 +434,46 @@ def test_version_holder_alone_is_not_a_new_text(tmp_path: Path) -> None:
     assert store.raw_fingerprint(moved) == store.raw_fingerprint(text)
     assert store.raw_fingerprint(text.replace("RECRUITING", "COMPLETED", 1)) != store.raw_fingerprint(text)
     assert store.nct_id_in_text(text) == "NCT05766735"
+
+
+def test_oddly_shaped_record_is_a_dead_letter_not_a_crash(tmp_path: Path) -> None:
+    """A record whose identificationModule is a list (derived from a real one) fails alone; the rest lands."""
+    real_record = json.loads((SAMPLE / "NCT05766735.json").read_text())
+    odd = json.loads(json.dumps(real_record))
+    odd["protocolSection"]["identificationModule"] = [odd["protocolSection"]["identificationModule"]]
+    odd_sites = json.loads(json.dumps(json.loads((SAMPLE / "NCT01788527.json").read_text())))
+    odd_sites["protocolSection"]["contactsLocationsModule"]["locations"] = "Toronto"
+    lines = tmp_path / "odd.jsonl"
+    lines.write_text("\n".join(json.dumps(r) for r in (odd, real_record, odd_sites)) + "\n")
+    summary = sync.load(settings_for(tmp_path), [lines])
+    assert summary.outcomes == {"NCT05766735": "new"}
+    assert [(f.stage, f.nct_id) for f in summary.failures] == [
+        ("normalize", None),
+        ("normalize", "NCT01788527"),
+    ]
+
+
+def test_reader_holding_the_working_database_makes_a_writer_exit_4(tmp_path: Path) -> None:
+    """A process holding the working file open blocks DuckDB writers: wait --wait seconds, then exit 4."""
+    db = tmp_path / "held.duckdb"
+    assert run_cli(tmp_path, "--db", str(db), "load", str(SAMPLE / "NCT05766735.json")).returncode == 0
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}, read_only=True);"
+            " print('open', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "open"
+        result = run_cli(tmp_path, "--db", str(db), "--wait", "0.5", "load", str(SAMPLE / "NCT01788527.json"))
+    finally:
+        holder.terminate()
+        holder.wait()
+    assert result.returncode == 4
+    assert result.stderr.startswith(f"ctsync: error: database {db} is open in another process")
+    assert len(result.stderr.strip().splitlines()) == 1
