@@ -21,8 +21,8 @@ from pipeline import __version__, logs, reading, sync
 from pipeline.errors import CtsyncError, UsageError
 from pipeline.fetch import validate_nct_ids
 from pipeline.parallel import default_workers
-from pipeline.policy import SEVERITY_ORDER, Severity, load_policy
-from pipeline.render import render_changes
+from pipeline.policy import SEVERITY_ORDER, Severity, at_least, load_policy
+from pipeline.render import change_to_json, render_changes
 from pipeline.settings import DEFAULT_API_URL, RetryPolicy, Settings
 from pipeline.views import render_log, render_queue, render_rows, render_trial
 
@@ -227,6 +227,14 @@ def changes(
     nct_id: Annotated[str, typer.Argument(help="NCT ID.")],
     as_json: JsonOption = False,
     show_all: Annotated[bool, typer.Option("--all", help="The full version-to-version log.")] = False,
+    min_severity: Annotated[
+        str | None,
+        typer.Option(
+            "--min-severity",
+            help="critical, major, minor or info. Default: minor on screen (bookkeeping is counted, not"
+            " listed); everything with --json.",
+        ),
+    ] = None,
 ) -> None:
     """What changed since the trial was last reviewed (or, with --all, every version-to-version change).
 
@@ -234,29 +242,42 @@ def changes(
 
       ctsync changes NCT05766735
 
+      ctsync changes NCT05766735 --min-severity critical
+
       ctsync changes NCT05766735 --all --json
     """
     (nct_id,) = validate_nct_ids([nct_id])
     settings = _settings(ctx)
+    floor = _severity(min_severity or ("info" if as_json else "minor"))
     if show_all:
         log = reading.change_log(settings, nct_id)
+        log["changes"] = [c for c in log["changes"] if at_least(c["severity"], floor)]
         if as_json:
-            _print_json({"nct_id": nct_id, "changes": log})
+            _print_json(log)
         else:
-            render_log(stdout, nct_id, log)
+            render_log(stdout, log)
         return
     pending = reading.pending(settings, [nct_id])[0]
+    shown = [change for change in pending.changes if at_least(change.severity, floor)]
     if as_json:
-        _print_json(pending.as_dict())
-    else:
-        render_changes(
-            pending.changes,
-            nct_id=nct_id,
-            baseline=pending.baseline,
-            current=pending.current_version,
-            title=None,
-            console=stdout,
-        )
+        _print_json({**pending.as_dict(), "changes": [change_to_json(change) for change in shown]})
+        return
+    render_changes(
+        shown,
+        nct_id=nct_id,
+        baseline=pending.baseline,
+        current=pending.current_version,
+        title=None,
+        console=stdout,
+        hidden=len(pending.changes) - len(shown),
+    )
+
+
+def _severity(name: str) -> Severity:
+    severities: dict[str, Severity] = {severity: severity for severity in SEVERITY_ORDER}
+    if name.lower() not in severities:
+        raise UsageError(f"--min-severity must be one of {', '.join(SEVERITY_ORDER)}, not {name!r}")
+    return severities[name.lower()]
 
 
 @app.command()
@@ -264,8 +285,11 @@ def queue(
     ctx: typer.Context,
     as_json: JsonOption = False,
     min_severity: Annotated[
-        str, typer.Option("--min-severity", help="critical, major, minor or info.")
-    ] = "info",
+        str,
+        typer.Option(
+            "--min-severity", help="critical, major, minor or info (bookkeeping-only trials are left out)."
+        ),
+    ] = "minor",
 ) -> None:
     """Trials whose changes since review are not yet reviewed, most severe first, then oldest.
 
@@ -275,10 +299,7 @@ def queue(
 
       ctsync queue --min-severity critical --json
     """
-    severities: dict[str, Severity] = {name: name for name in SEVERITY_ORDER}
-    if min_severity not in severities:
-        raise UsageError(f"--min-severity must be one of {', '.join(SEVERITY_ORDER)}, not {min_severity!r}")
-    entries = reading.queue(_settings(ctx), severities[min_severity])
+    entries = reading.queue(_settings(ctx), _severity(min_severity))
     if as_json:
         _print_json(entries)
         return

@@ -133,14 +133,30 @@ def render_changes(
     current: int,
     title: str | None,
     console: Console,
+    log: bool = False,
+    hidden: int = 0,
 ) -> None:
-    """Print a header and one line per change, most severe first, grouped by category."""
-    console.print(_header(len(changes), nct_id, baseline, current), highlight=False)
+    """Print a header and one line per change, most severe first, grouped by category.
+
+    ``log``: the changes between two stored versions (``changes --all``), not since a review.
+    ``hidden``: how many lower-severity changes were left out, said at the end.
+    """
+    header = (
+        Text(f"{nct_id}: version {baseline} → {current}: {len(changes)} change(s)", style="bold")
+        if log
+        else _header(len(changes), nct_id, baseline, current)
+    )
+    console.print(header, highlight=False)
     if title:
         console.print(Text(title, style="italic"), highlight=False)
     if not changes:
-        if baseline is not None:
+        if baseline is None:
+            console.print(
+                f"Nothing to compare yet: `ctsync show {nct_id}` shows the record.", highlight=False
+            )
+        elif not hidden:
             console.print("No changes since review.", highlight=False)
+        _hidden_note(console, hidden)
         return
     previous = None
     markers = console.no_color or console.color_system is None
@@ -150,6 +166,15 @@ def render_changes(
         previous = change.severity
         for line in _lines(change, markers=markers):
             console.print(line, highlight=False)
+    _hidden_note(console, hidden)
+
+
+def _hidden_note(console: Console, hidden: int) -> None:
+    if hidden:
+        console.print(
+            Text(f"(and {hidden} bookkeeping change(s): --min-severity info shows them)", style="dim"),
+            highlight=False,
+        )
 
 
 def _header(count: int, nct_id: str, baseline: int | None, current: int) -> Text:

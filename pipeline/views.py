@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import Console
@@ -114,31 +113,40 @@ def render_queue(console: Console, entries: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def render_log(console: Console, nct_id: str, log: list[dict[str, Any]]) -> None:
-    """The version-to-version change log, one block per new version."""
-    if not log:
-        console.print(f"{nct_id}: no changes recorded between stored versions.")
+def render_log(console: Console, log: dict[str, Any]) -> None:
+    """The version-to-version change log, one block per stored version."""
+    nct_id, rows = log["nct_id"], log["changes"]
+    if not rows:
+        console.print(
+            f"{nct_id}: no changes recorded between stored versions"
+            f" (current version {log['current_version']})."
+        )
         return
-    by_version: dict[int, list[Change]] = {}
-    for row in log:
-        by_version.setdefault(row["to_version"], []).append(change_from_row(row))
-    for to_version, items in by_version.items():
-        from_version = next(r["from_version"] for r in log if r["to_version"] == to_version)
-        console.print(f"\n[bold]version {from_version} → {to_version}[/bold]")
+    by_version: dict[tuple[int | None, int], list[Change]] = {}
+    for row in rows:
+        by_version.setdefault((row["from_version"], row["to_version"]), []).append(change_from_row(row))
+    for (from_version, to_version), items in by_version.items():
+        console.print()
         render_changes(
-            items, nct_id=nct_id, baseline=from_version, current=to_version, title=None, console=console
+            items,
+            nct_id=nct_id,
+            baseline=from_version,
+            current=to_version,
+            title=None,
+            console=console,
+            log=True,
         )
 
 
 def change_from_row(row: dict[str, Any]) -> Change:
-    """A stored trial_changes row back as a Change, for rendering."""
+    """A row of ``reading.change_log`` back as a Change, for rendering."""
     return Change(
         field=row["field"],
         change=row["change"],
-        old=json.loads(row["old_value"]) if row["old_value"] is not None else None,
-        new=json.loads(row["new_value"]) if row["new_value"] is not None else None,
+        old=row["old"],
+        new=row["new"],
         category=row["category"],
         severity=row["severity"],
         detail=row["detail"],
-        labels=tuple(row["labels"] or ()),
+        labels=tuple(row["labels"]),
     )

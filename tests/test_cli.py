@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -133,10 +133,29 @@ def test_changes_and_queue_json_contract(tmp_path: Path) -> None:
     ]
     assert json.loads(ctsync(tmp_path, "queue", "--json", "--min-severity", "critical").stdout) == []
     log = json.loads(ctsync(tmp_path, "changes", "NCT05766735", "--all", "--json").stdout)
-    assert [(c["from_version"], c["to_version"], c["field"]) for c in log["changes"]] == [
-        (1, 2, "primary_completion_date"),
-        (1, 2, "completion_date"),
+    assert (log["nct_id"], log["current_version"]) == ("NCT05766735", 2)
+    assert [
+        {k: c[k] for k in ("from_version", "to_version", "field", "old", "new", "severity")}
+        for c in log["changes"]
+    ] == [
+        {
+            "from_version": 1,
+            "to_version": 2,
+            "field": "primary_completion_date",
+            "old": "2027-04-15",
+            "new": "2027-05-31",
+            "severity": "major",
+        },
+        {
+            "from_version": 1,
+            "to_version": 2,
+            "field": "completion_date",
+            "old": "2027-04-15",
+            "new": "2027-05-31",
+            "severity": "minor",
+        },
     ]
+    assert datetime.fromisoformat(log["changes"][0]["detected_at"]).tzinfo is not None
     text = ctsync(tmp_path, "changes", "NCT05766735").stdout
     assert "NCT05766735: 2 changes since review of version 1 (current version 2)" in text
     assert "Primary completion date: 2027-04-15 → 2027-05-31" in text
@@ -216,3 +235,21 @@ def test_runs_check_is_weekend_aware(tmp_path: Path) -> None:
     no_db = ctsync(tmp_path / "empty", "runs", "--check")
     assert no_db.returncode == 2
     assert "no database at" in no_db.stderr
+
+
+def test_changes_on_screen_count_bookkeeping_instead_of_listing_it(tmp_path: Path) -> None:
+    """For NCT03549754's real versions the screen lists the 23 minor changes and counts the 22 info ones."""
+    for tag in ("2025-06-04", "2025-12-09"):
+        folder = tmp_path / tag
+        folder.mkdir()
+        (folder / "NCT03549754.json").write_text((VERSIONS / f"NCT03549754@{tag}.json").read_text())
+        assert ctsync(tmp_path, "load", str(folder)).returncode == 0
+        if tag == "2025-06-04":
+            assert ctsync(tmp_path, "review", "NCT03549754", "--by", "A. Editor").returncode == 0
+    everything = json.loads(ctsync(tmp_path, "changes", "NCT03549754", "--json").stdout)["changes"]
+    severities = [c["severity"] for c in everything]
+    assert (len(everything), severities.count("minor"), severities.count("info")) == (45, 18, 27)
+    screen = ctsync(tmp_path, "changes", "NCT03549754").stdout
+    assert "NCT03549754: 18 changes since review of version 1 (current version 2)" in screen
+    assert "(and 27 bookkeeping change(s): --min-severity info shows them)" in screen
+    assert "INFO" not in screen

@@ -131,7 +131,7 @@ def test_undone_change_shows_nothing_since_review(tmp_path: Path) -> None:
         sync.refresh(settings, ["NCT05766735"])
     assert reading.pending(settings, ["NCT05766735"])[0].changes == []
     log = reading.change_log(settings, "NCT05766735")
-    assert [(r["from_version"], r["to_version"], r["field"]) for r in log] == [
+    assert [(r["from_version"], r["to_version"], r["field"]) for r in log["changes"]] == [
         (1, 2, "overall_status"),
         (2, 3, "overall_status"),
     ]
@@ -182,7 +182,7 @@ def test_trial_gone_upstream_is_a_critical_change(tmp_path: Path, standin: Stand
     assert summary.extra["not_found"] == [ids[0]]
     queued = reading.queue(settings, "critical")
     assert [(e["nct_id"], e["severity"]) for e in queued] == [(ids[0], "critical")]
-    assert reading.change_log(settings, ids[0])[0]["field"] == "upstream"
+    assert reading.change_log(settings, ids[0])["changes"][0]["field"] == "upstream"
     assert [row["upstream_state"] for row in reading.tracked(settings)][:2] == ["not_found", "present"]
 
 
