@@ -2,7 +2,8 @@
 
 Parsing and normalizing JSON is pure Python and holds the GIL, so threads would not help; worker
 processes do. At most ``2 * workers`` chunks are in flight, so memory stays flat however large the
-input, and results come back in input order (two versions of a trial keep their order).
+input, and results come back in input order (two versions of a trial keep their order). A worker that
+dies (e.g. killed for memory) raises ``BrokenProcessPool`` instead of hanging the run.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
-from multiprocessing.pool import AsyncResult
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -35,24 +36,19 @@ def map_ordered(
     iterator = iter(items)
     head = list(islice(iterator, SMALL_INPUT))
     if workers <= 1 or len(head) < SMALL_INPUT:
-        yield from work(head)
-        for chunk in _chunks(iterator):
+        for chunk in _chunks(chain(head, iterator)):
             yield from work(chunk)
         return
-    # fork: workers inherit the imported modules, so they start in milliseconds.
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque[AsyncResult[list[Result]]] = deque()
-        for chunk in _chunks(_chain(head, iterator)):
-            pending.append(pool.apply_async(work, (chunk,)))
+    # fork: workers start in milliseconds with the modules already imported; they only run ``work``,
+    # never the parent's DuckDB connection.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: deque[Future[list[Result]]] = deque()
+        for chunk in _chunks(chain(head, iterator)):
+            pending.append(pool.submit(work, chunk))
             if len(pending) >= 2 * workers:
-                yield from pending.popleft().get()
+                yield from pending.popleft().result()
         while pending:
-            yield from pending.popleft().get()
-
-
-def _chain(head: list[Item], rest: Iterator[Item]) -> Iterator[Item]:
-    yield from head
-    yield from rest
+            yield from pending.popleft().result()
 
 
 def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
