@@ -223,9 +223,11 @@ def load(settings: Settings, paths: list[Path], progress: Progress | None = None
                 settings.batch_size,
                 progress,
                 change_rows_for(settings),
+                workers=settings.workers,
             )
         except BaseException as exc:
-            store.finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+            with contextlib.suppress(duckdb.Error):
+                store.finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}")
             raise
         store.finish_run(con, run_id, "partial" if summary.failures else "succeeded")
     return summary

@@ -477,3 +477,16 @@ def test_reader_holding_the_working_database_makes_a_writer_exit_4(tmp_path: Pat
     assert result.returncode == 4
     assert result.stderr.startswith(f"ctsync: error: database {db} is open in another process")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_load_with_two_workers_stores_what_one_worker_stores(tmp_path: Path) -> None:
+    """Normalizing in two worker processes gives the same database content as in one process."""
+    records = many_records(tmp_path, 6)
+    contents = []
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.duckdb"
+        result = run_cli(tmp_path, "--db", str(db), "load", str(records), "--workers", str(workers))
+        assert result.returncode == 0, result.stderr
+        contents.append(snapshot(db))
+    assert contents[0] == contents[1]
+    assert len(contents[0]["trials"]) == 228
