@@ -18,6 +18,16 @@ from pathlib import Path
 from pipeline.errors import DatabaseBusy
 
 POLL_SECONDS = 0.1
+_held: set[int] = set()
+"""File descriptors of the locks this process holds (a forked worker must not keep them alive)."""
+
+
+def forget_inherited_locks() -> None:
+    """In a forked child: close the lock descriptors it inherited, so that if the parent is killed its
+    lock dies with it instead of living on in the child (flock locks follow the open file)."""
+    for fd in list(_held):
+        os.close(fd)
+    _held.clear()
 
 
 def lock_path(db: Path) -> Path:
@@ -34,6 +44,7 @@ def writer_lock(
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         _acquire(fd, db, wait, clock)
+        _held.add(fd)
         _write_holder(fd, command)
         try:
             yield
@@ -41,6 +52,7 @@ def writer_lock(
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
+        _held.discard(fd)
         os.close(fd)
 
 

@@ -8,8 +8,10 @@ dies (e.g. killed for memory) raises ``BrokenProcessPool`` instead of hanging th
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,8 +31,29 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+def _die_with_parent() -> None:
+    """Linux: ask the kernel to kill this worker when its parent dies (e.g. a SIGKILLed load)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers then end when their task queue closes
+        pass
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _start_worker(initializer: Callable[[], None] | None) -> None:
+    _die_with_parent()
+    if initializer is not None:
+        initializer()
+
+
 def map_ordered(
-    work: Callable[[list[Item]], list[Result]], items: Iterable[Item], workers: int
+    work: Callable[[list[Item]], list[Result]],
+    items: Iterable[Item],
+    workers: int,
+    initializer: Callable[[], None] | None = None,
 ) -> Iterator[Result]:
     """``work`` over chunks of ``items`` in worker processes, results in input order, bounded memory."""
     iterator = iter(items)
@@ -41,7 +64,10 @@ def map_ordered(
         return
     # fork: workers start in milliseconds with the modules already imported; they only run ``work``,
     # never the parent's DuckDB connection.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(initializer,)
+    ) as pool:
         pending: deque[Future[list[Result]]] = deque()
         for chunk in _chunks(chain(head, iterator)):
             pending.append(pool.submit(work, chunk))

@@ -25,7 +25,7 @@ from pipeline.diff import diff, gone_upstream_change
 from pipeline.errors import DatabaseBusy, RecordError, UsageError
 from pipeline.fetch import NCT_ID, Fetcher, FetchReport, validate_nct_ids
 from pipeline.http import ApiClient
-from pipeline.lock import writer_lock
+from pipeline.lock import forget_inherited_locks, writer_lock
 from pipeline.models import Trial
 from pipeline.normalize import normalize
 from pipeline.parallel import map_ordered
@@ -178,7 +178,7 @@ def store_stream(
 ) -> None:
     """Normalize (on ``workers`` processes) and store a stream of records in batches of one transaction."""
     batch: list[Prepared] = []
-    for prepared in map_ordered(prepare_chunk, skip_known(con, records), workers):
+    for prepared in map_ordered(prepare_chunk, skip_known(con, records), workers, forget_inherited_locks):
         batch.append(prepared)
         if len(batch) >= batch_size:
             _flush(con, batch, run_id, summary, progress, change_rows)
