@@ -24,7 +24,7 @@ from pipeline.parallel import default_workers
 from pipeline.policy import SEVERITY_ORDER, Severity, at_least, load_policy
 from pipeline.render import change_to_json, render_changes
 from pipeline.settings import DEFAULT_API_URL, RetryPolicy, Settings
-from pipeline.views import render_log, render_queue, render_rows, render_trial
+from pipeline.views import render_log, render_queue, render_rows, render_runs, render_trial
 
 app = typer.Typer(
     help="Keep a local, versioned, reviewable DuckDB copy of ClinicalTrials.gov trials in sync.",
@@ -36,10 +36,17 @@ export_app = typer.Typer(help="Export the analyst tables.", no_args_is_help=True
 app.add_typer(export_app, name="export")
 
 stderr = Console(stderr=True)
-stdout = Console()
+# Piped into a file or a pager, text is not hard-wrapped at 80 columns and tables may be wide.
+stdout = Console() if sys.stdout.isatty() else Console(width=200, soft_wrap=True)
 _state: dict[str, Any] = {"debug": False}
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"ctsync {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -71,7 +78,10 @@ def main_options(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
+    ] = False,
 ) -> None:
     """ctsync: ClinicalTrials.gov ingestion and sync.
 
@@ -83,11 +93,10 @@ def main_options(
 
       ctsync --db /srv/ctsync/ctsync.duckdb export parquet exports/
     """
-    if version:
-        print(f"ctsync {__version__}")
-        raise typer.Exit(0)
     if rate < 0 or wait < 0:
         raise UsageError("--rate and --wait take a number of at least 0")
+    if not api_url.startswith(("http://", "https://")):
+        raise UsageError(f"--api-url must start with http:// or https://, not {api_url!r}")
     _state["debug"] = debug
     logs.configure(log_file, verbose=verbose)
     if policy is not None:
@@ -312,6 +321,12 @@ def review(
     nct_ids: Annotated[list[str], typer.Argument(help="NCT IDs, or `import FILE.csv`.")],
     by: Annotated[str | None, typer.Option("--by", help="Who reviewed.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note kept with the review.")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(
+            "--version", min=1, help="The version you looked at: nothing is recorded if a newer one arrived."
+        ),
+    ] = None,
 ) -> None:
     """Mark the current version of trials reviewed, or import reviews editors already have.
 
@@ -321,6 +336,8 @@ def review(
     Examples:
 
       ctsync review NCT05766735 --by "A. Editor" --note "status checked"
+
+      ctsync review NCT05766735 --by "A. Editor" --version 3
 
       ctsync review import reviews.csv
     """
@@ -343,8 +360,8 @@ def review(
         return
     if by is None:
         raise UsageError("--by NAME is required: who reviewed")
-    for nct_id, version in sync.review(settings, validate_nct_ids(nct_ids), by, note):
-        print(f"{nct_id}: version {version} reviewed by {by}")
+    for nct_id, reviewed in sync.review(settings, validate_nct_ids(nct_ids), by, note, version):
+        print(f"{nct_id}: version {reviewed} reviewed by {by}")
 
 
 track_app = typer.Typer(help="The set of trials the site covers.", no_args_is_help=True)
@@ -367,22 +384,36 @@ def track_add(
 
       ctsync track add --file data/sample/tracked.txt
     """
-    added = sync.track_add(_settings(ctx), nct_ids or [], files or [])
-    print(f"tracking {len(added)} more trial(s)", file=sys.stderr)
+    added, already = sync.track_add(_settings(ctx), nct_ids or [], files or [])
+    print(f"now tracking {len(added)} more trial(s); {len(already)} already tracked", file=sys.stderr)
 
 
 @track_app.command("remove")
 def track_remove(
     ctx: typer.Context, nct_ids: Annotated[list[str], typer.Argument(help="NCT IDs to stop tracking.")]
 ) -> None:
-    """Stop tracking trials; their stored history stays."""
-    removed = sync.track_remove(_settings(ctx), nct_ids)
+    """Stop tracking trials; their stored history stays.
+
+    Example:
+
+      ctsync track remove NCT05766735
+    """
+    asked = validate_nct_ids(nct_ids)
+    removed = sync.track_remove(_settings(ctx), asked)
     print(f"stopped tracking {len(removed)} trial(s)", file=sys.stderr)
+    not_tracked = [nct_id for nct_id in asked if nct_id not in removed]
+    if not_tracked:
+        print(f"not tracked, nothing to do: {', '.join(not_tracked)}", file=sys.stderr)
 
 
 @track_app.command("list")
 def track_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List the tracked trials with their stored version and status."""
+    """List the tracked trials with their stored version and status.
+
+    Example:
+
+      ctsync track list --json
+    """
     rows = reading.tracked(_settings(ctx))
     if as_json:
         _print_json(rows)
@@ -423,6 +454,7 @@ def sync_command(
         else:
             _report_summary(result, False, "Synced")
             _report_upstream(result)
+            _report_changed(summary.outcomes)
     if summary.failures:
         raise typer.Exit(1)
 
@@ -456,26 +488,14 @@ def runs(
     if as_json:
         _print_json(rows)
         return
-    render_rows(
-        stdout,
-        rows,
-        [
-            "run_id",
-            "command",
-            "status",
-            "started_at",
-            "finished_at",
-            "watermark",
-            "fetched",
-            "new_trials",
-            "changed",
-            "unchanged",
-            "failed",
-            "requests",
-            "retries",
-            "error",
-        ],
-    )
+    render_runs(stdout, rows)
+
+
+def _report_changed(outcomes: dict[str, str]) -> None:
+    changed = sorted(nct_id for nct_id, outcome in outcomes.items() if outcome == "changed")
+    if changed:
+        shown = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
+        print(f"  changed: {shown}; `ctsync queue` lists what needs review", file=sys.stderr)
 
 
 def _not_found_note(summary: dict[str, Any]) -> str:
@@ -537,6 +557,13 @@ def _report_summary(summary: dict[str, Any], as_json: bool, verb: str) -> None:
         print(f"  … and {len(summary['failures']) - 20} more: see the failed_records table", file=sys.stderr)
 
 
+def _usage_line(exc: typer.TyperException) -> str:
+    """click's usage error as one line, with the command's --help to turn to."""
+    context = getattr(exc, "ctx", None)
+    command = getattr(context, "command_path", None) or "ctsync"
+    return f"{exc.format_message()} (see `{command} --help`)"
+
+
 def main() -> None:
     """Console entry point: run the app, turning ctsync errors into one line and an exit code."""
     try:
@@ -553,7 +580,7 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # a click usage error or a bug
         if isinstance(exc, typer.TyperException):
-            exc.show()  # type: ignore[attr-defined]  # typer's vendored click usage errors print usage
+            print(f"ctsync: error: {_usage_line(exc)}", file=sys.stderr)
             sys.exit(exc.exit_code)
         if _state["debug"]:
             raise

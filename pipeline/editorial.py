@@ -120,9 +120,17 @@ def queue(
 
 
 def review(
-    con: duckdb.DuckDBPyConnection, nct_ids: list[str], by: str, note: str | None
+    con: duckdb.DuckDBPyConnection,
+    nct_ids: list[str],
+    by: str,
+    note: str | None,
+    expected_version: int | None = None,
 ) -> list[tuple[str, int]]:
-    """Mark the current version of each trial reviewed by ``by``; every ID must be stored."""
+    """Mark the current version of each trial reviewed by ``by``; every ID must be stored.
+
+    ``expected_version``: the version the editor looked at; if a sync stored a newer one meanwhile,
+    nothing is recorded (the editor has not seen the newest changes).
+    """
     if not by.strip():
         raise UsageError("--by needs the reviewer's name")
     states = {state.nct_id: state for state in store.review_states(con, nct_ids)}
@@ -131,6 +139,11 @@ def review(
         raise UsageError(
             f"not stored, so nothing to review: {', '.join(missing)} (`ctsync refresh` fetches them)"
         )
+    if expected_version is not None:
+        moved = [n for n in nct_ids if states[n].current_version != expected_version]
+        if moved:
+            found = ", ".join(f"{n} is at version {states[n].current_version}" for n in moved)
+            raise UsageError(f"not recorded: {found}, not {expected_version}; look at `ctsync changes` again")
     now = datetime.now(UTC)
     rows = [(nct_id, states[nct_id].current_version, by.strip(), now, note, "cli") for nct_id in nct_ids]
     store.add_reviews(con, rows)
@@ -161,8 +174,13 @@ def read_review_csv(path: Path) -> list[tuple[int, str, datetime, str, str | Non
             try:
                 (nct_id,) = validate_nct_ids([row["nct_id"] or ""])
                 when = _parse_when(row["reviewed_at"] or "")
-            except (UsageError, ValueError) as exc:
+            except UsageError as exc:
                 raise UsageError(f"{path}:{line}: {exc}") from None
+            except ValueError:
+                raise UsageError(
+                    f"{path}:{line}: reviewed_at {row['reviewed_at']!r} is not a date: use YYYY-MM-DD"
+                    " or an ISO date-time"
+                ) from None
             if not (row["reviewed_by"] or "").strip():
                 raise UsageError(f"{path}:{line}: reviewed_by is empty")
             rows.append(

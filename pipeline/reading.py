@@ -32,7 +32,11 @@ def reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         raise UsageError(f"no database at {settings.db}: run `ctsync load` or `ctsync sync` first")
     try:
         con = store.connect(settings.db, read_only=True)
-    except duckdb.IOException:
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise UsageError(
+                f"{settings.db} is not a ctsync database (DuckDB: {str(exc).splitlines()[0]})"
+            ) from None
         if settings.published is None or not settings.published.exists():
             raise
         print(
@@ -41,6 +45,8 @@ def reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         )
         con = store.connect(settings.published, read_only=True)
     try:
+        if not store.is_ctsync_database(con):
+            raise UsageError(f"{settings.db} is not a ctsync database: point --db at the file ctsync writes")
         yield con
     finally:
         con.close()
@@ -57,6 +63,8 @@ def trial(settings: Settings, nct_id: str) -> tuple[int, Trial]:
 
 def export_parquet(settings: Settings, directory: Path) -> list[Path]:
     """Every analyst table as ``directory/<table>.parquet``."""
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory} is a file: name a folder to write the Parquet files into")
     with reader(settings) as con:
         return store.export_parquet(con, directory)
 

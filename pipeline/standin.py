@@ -467,11 +467,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folder", type=Path, required=True, help="folder of study JSON files to serve")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
     args = parser.parse_args(argv)
-    standin = StandIn(args.folder, port=args.port)
+    if not args.folder.is_dir():
+        parser.exit(2, f"stand-in: error: no such folder: {args.folder}\n")
+    try:
+        standin = StandIn(args.folder, port=args.port)
+    except (ValueError, json.JSONDecodeError) as exc:
+        parser.exit(2, f"stand-in: error: cannot serve {args.folder}: {exc}\n")
     try:  # from the start: a Ctrl-C right after the URL is printed must still stop cleanly
-        print(
-            f"stand-in of the ClinicalTrials.gov API v2 at {standin.start().url} (Ctrl-C stops)", flush=True
-        )
+        try:
+            url = standin.start().url
+        except OSError as exc:
+            parser.exit(1, f"stand-in: error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}\n")
+        print(f"stand-in of the ClinicalTrials.gov API v2 at {url} (Ctrl-C stops)", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

@@ -180,6 +180,13 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def is_ctsync_database(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('schema_migrations', 'trials')"
+    ).fetchone()
+    return row is not None and row[0] == 2
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply the numbered migrations not yet applied, each in a transaction with its bookkeeping row."""
     con.execute(

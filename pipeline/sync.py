@@ -446,8 +446,8 @@ def read_id_file(path: Path) -> list[str]:
     return ids
 
 
-def track_add(settings: Settings, nct_ids: list[str], files: list[Path]) -> list[str]:
-    """Add trials to the tracked set (all or nothing); returns the ones that were not tracked yet."""
+def track_add(settings: Settings, nct_ids: list[str], files: list[Path]) -> tuple[list[str], list[str]]:
+    """Add trials to the tracked set (all or nothing): (newly tracked, already tracked)."""
     wanted = validate_nct_ids(nct_ids)
     for path in files:
         wanted += read_id_file(path)
@@ -455,7 +455,8 @@ def track_add(settings: Settings, nct_ids: list[str], files: list[Path]) -> list
     if not wanted:
         raise UsageError("name NCT IDs or --file")
     with writer(settings, "track add") as con:
-        return store.track(con, wanted)
+        added = store.track(con, wanted)
+    return added, sorted(set(wanted) - set(added))
 
 
 def track_remove(settings: Settings, nct_ids: list[str]) -> list[str]:
@@ -467,13 +468,22 @@ def track_remove(settings: Settings, nct_ids: list[str]) -> list[str]:
 # --- reviews ------------------------------------------------------------------------------------
 
 
-def review(settings: Settings, nct_ids: list[str], by: str, note: str | None) -> list[tuple[str, int]]:
-    """``ctsync review``: mark the current version of each trial reviewed."""
+def review(
+    settings: Settings, nct_ids: list[str], by: str, note: str | None, version: int | None = None
+) -> list[tuple[str, int]]:
+    """``ctsync review``: mark the current version of each trial reviewed (``version``: if still current)."""
+    _require_database(settings)
     with writer(settings, "review") as con:
-        return editorial.review(con, nct_ids, by, note)
+        return editorial.review(con, nct_ids, by, note, expected_version=version)
 
 
 def import_reviews(settings: Settings, path: Path) -> list[editorial.ImportedReview]:
     """``ctsync review import``: reviews editors already have, each against the version of its date."""
+    _require_database(settings)
     with writer(settings, "review import") as con:
         return editorial.import_reviews(con, path)
+
+
+def _require_database(settings: Settings) -> None:
+    if not settings.db.exists():
+        raise UsageError(f"no database at {settings.db}: run `ctsync load` or `ctsync sync` first")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from rich.console import Console
@@ -97,18 +98,48 @@ def render_queue(console: Console, entries: list[dict[str, Any]]) -> None:
     if not entries:
         console.print("Nothing to review.")
         return
-    table = Table(
-        "Severity", "Trial", "Changes", "Reviewed version", "Current", "Waiting since", "What changed"
-    )
+    table = _compact_table()
+    for name in ("Severity", "Trial", "Changes", "Reviewed", "Now", "Waiting"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("What changed")
     for entry in entries:
         table.add_row(
             Text(entry["severity"].upper(), style=SEVERITY_STYLES[entry["severity"]]),
             entry["nct_id"],
             "new" if entry["never_reviewed"] else str(entry["change_count"]),
-            "never" if entry["baseline"] is None else str(entry["baseline"]),
-            str(entry["current_version"]),
+            "never" if entry["baseline"] is None else f"v{entry['baseline']}",
+            f"v{entry['current_version']}",
             (entry["pending_since"] or "")[:10],
             Text(", ".join(entry["categories"]) or "—"),
+        )
+    console.print(table)
+
+
+def _compact_table() -> Table:
+    """A borderless table that fits an 80-column terminal: editors and cron mails are read there."""
+    return Table(box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold underline")
+
+
+def render_runs(console: Console, runs: list[dict[str, Any]]) -> None:
+    """The run ledger, newest first: what each run did, in one line each."""
+    if not runs:
+        console.print("No runs yet.")
+        return
+    table = _compact_table()
+    for name in ("Run", "Command", "Status", "Finished", "Watermark", "New/chg/same/fail", "Requests"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("Error")
+    for run in runs:
+        finished = run["finished_at"].astimezone(UTC).strftime("%m-%d %H:%MZ") if run["finished_at"] else "—"
+        table.add_row(
+            str(run["run_id"]),
+            run["command"],
+            Text(run["status"], style="red" if run["status"] == "failed" else ""),
+            finished,
+            str(run["watermark"] or "—"),
+            f"{run['new_trials']}/{run['changed']}/{run['unchanged']}/{run['failed']}",
+            f"{run['requests']}+{run['retries']} retried" if run["retries"] else str(run["requests"]),
+            Text(run["error"] or ""),
         )
     console.print(table)
 
