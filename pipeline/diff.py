@@ -43,7 +43,7 @@ from pipeline.models import (
     TrialDate,
     identity_key,
 )
-from pipeline.normalize import criterion_text
+from pipeline.normalize import criteria_header, criterion_text
 from pipeline.policy import (
     SEVERITY_ORDER,
     ChangeKind,
@@ -100,6 +100,7 @@ def diff(old: Trial, new: Trial, policy: Policy | None = None) -> list[Change]:
     """Every change from ``old`` to ``new``, classified by ``policy`` (the packaged default if None)."""
     policy = policy or default_policy()
     found = _Walker(policy).fields(old, new, _At("", "", ()))
+    found += _criteria_text_change(old, new, found)
     changes = []
     for item in found:
         category, severity = policy.classify(item.at.template, item.change, item.old, item.new)
@@ -116,6 +117,33 @@ def diff(old: Trial, new: Trial, policy: Policy | None = None) -> list[Change]:
             )
         )
     return sort_changes(changes)
+
+
+def _criteria_text_change(old: Trial, new: Trial, found: list[_Found]) -> list[_Found]:
+    """The criteria text changed where no item did: a section header moved items between cohorts or
+    sections. Items say what changed when they can; this catches what they cannot."""
+    if any(item.at.template.startswith(("eligibility.inclusion", "eligibility.exclusion")) for item in found):
+        return []
+    before, after = old.eligibility.criteria or "", new.eligibility.criteria or ""
+    if _criteria_sections(before) == _criteria_sections(after):
+        return []
+    at = _At("eligibility.criteria", "eligibility.criteria", ())
+    return [_Found(at, "modified", before or None, after or None, word_diff(before, after))]
+
+
+def _criteria_sections(criteria: str) -> Counter[tuple[str, str]]:
+    """Each criterion with the header line above it ("Inclusion Criteria for Cohort A:"), as a multiset:
+    moving an item within its section is no change, moving it under another header is."""
+    header = ""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for line in criteria.splitlines():
+        if criteria_header(" ".join(line.split())):
+            header = compare_text(line).casefold()
+            continue
+        item = compare_text(criterion_text(line))
+        if item:
+            pairs[(header, item)] += 1
+    return pairs
 
 
 def gone_upstream_change(nct_id: str, reason: str, policy: Policy | None = None) -> Change:

@@ -508,7 +508,7 @@ def split_criteria(criteria: str | None) -> tuple[tuple[str, ...], tuple[str, ..
         return (), ()
     sections: dict[str, list[str]] = {"inclusion": [], "exclusion": []}
     lines = criteria.splitlines()
-    headers = {index: _criteria_header(line) for index, line in enumerate(lines)}
+    headers = {index: criteria_header(line) for index, line in enumerate(lines)}
     current = "inclusion"
     for index, line in enumerate(lines):
         header = headers[index]
@@ -536,7 +536,7 @@ def _nested_header(
     )
 
 
-def _criteria_header(line: str) -> tuple[str, str] | None:
+def criteria_header(line: str) -> tuple[str, str] | None:
     """("inclusion" or "exclusion", the rest of the line) when the line opens a criteria section."""
     match = _CRITERIA_HEADER.match(line.strip())
     if match is None:

@@ -27,7 +27,7 @@ from pipeline.diff import (
     word_diff,
 )
 from pipeline.models import Trial
-from pipeline.normalize import known_values, normalize
+from pipeline.normalize import criteria_header, known_values, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSIONS = ROOT / "tests" / "fixtures" / "versions"
@@ -287,12 +287,15 @@ def test_any_reordered_list_is_no_change(data: st.DataObject) -> None:
 @PROPERTY
 @given(st.data())
 def test_moving_criteria_within_their_section_is_no_change(data: st.DataObject) -> None:
-    """Reordering the lines of the eligibility criteria between their headers changes nothing."""
+    """Reordering the lines of the eligibility criteria between their headers changes nothing.
+
+    Headers are what the normalizer takes for headers; moving a line across one is a real change.
+    """
     path = data.draw(st.sampled_from([p for p in SAMPLES if len(trial(p).eligibility.inclusion) > 1]))
     record = raw(path)
     module = record["protocolSection"]["eligibilityModule"]
     lines = module["eligibilityCriteria"].split("\n")
-    headers = [i for i, line in enumerate(lines) if "criteria" in line.lower() and len(line) < 60]
+    headers = [i for i, line in enumerate(lines) if criteria_header(" ".join(line.split()))]
     cuts = [-1, *headers, len(lines)]
     shuffled: list[str] = []
     for start, end in itertools.pairwise(cuts):
@@ -571,8 +574,11 @@ def test_date_type_alone_is_an_info_change_apart_from_the_date() -> None:
     ]
 
 
-def test_criteria_headers_alone_are_no_change() -> None:
-    """Rewording a criteria header (items unchanged) is no change: the items say everything."""
+def test_reworded_criteria_header_is_one_text_change() -> None:
+    """Rewording a criteria header (items unchanged) is one major change of the criteria text, no item change.
+
+    A header can say which cohort its items apply to, so the editor sees it; items stay silent.
+    """
     path = VERSIONS / "NCT05766735@2026-04-09.json"
     record = raw(path)
     module = record["protocolSection"]["eligibilityModule"]
@@ -582,7 +588,10 @@ def test_criteria_headers_alone_are_no_change() -> None:
     )
     new = normalize(record)
     assert new.eligibility.criteria != trial(path).eligibility.criteria
-    assert diff(trial(path), new) == []
+    changes = diff(trial(path), new)
+    assert [(c.field, c.severity, c.detail) for c in changes] == [
+        ("eligibility.criteria", "major", "{+Key+} Inclusion [-Criteria-]{+Criteria:+} 1.")
+    ]
 
 
 def test_unrelated_new_criterion_is_added_not_edited() -> None:
@@ -663,3 +672,26 @@ def test_differ_imports_no_io_library() -> None:
     code = "import sys, pipeline.diff; print(sorted({'requests', 'duckdb'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_item_moved_between_cohorts_by_a_header_is_reported() -> None:
+    """Renaming a criteria section header (derived from a real record) changes no item but is reported."""
+    old = trial(ROOT / "data" / "sample" / "NCT04998461.json")
+    criteria = old.eligibility.criteria
+    assert criteria is not None and "Inclusion Criteria" in criteria
+    edited = criteria.replace("Inclusion Criteria", "Inclusion Criteria for Cohort B", 1)
+    new = old.model_copy(update={"eligibility": old.eligibility.model_copy(update={"criteria": edited})})
+    changes = diff(old, new)
+    assert [(c.field, c.change, c.category, c.severity) for c in changes] == [
+        ("eligibility.criteria", "modified", "eligibility", "major")
+    ]
+    assert changes[0].detail is not None and "{+for Cohort B+}" in changes[0].detail
+
+
+def test_reflowed_criteria_text_is_no_change() -> None:
+    """Whitespace-only edits of the criteria text (no item changed) stay silent."""
+    old = trial(ROOT / "data" / "sample" / "NCT04998461.json")
+    assert old.eligibility.criteria is not None
+    reflowed = old.eligibility.criteria.replace("\n", "\n  ").replace(" ", "  ")
+    new = old.model_copy(update={"eligibility": old.eligibility.model_copy(update={"criteria": reflowed})})
+    assert diff(old, new) == []
