@@ -88,7 +88,8 @@ NEVER_REVIEWED: Severity = "major"
 def queue(
     con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None
 ) -> list[dict[str, Any]]:
-    """Trials with changes at or above ``min_severity`` since review, most severe first, then oldest."""
+    """Trials with changes at or above ``min_severity`` since review, most severe first, then oldest;
+    ``change_count`` counts the changes at or above it too."""
     entries: list[dict[str, Any]] = []
     for state in store.review_states(con):
         if state.reviewed_version == state.current_version and state.upstream_state not in (
@@ -102,17 +103,18 @@ def queue(
             severity = most_severe([NEVER_REVIEWED, *([severity] if severity else [])])
         if severity is None or not at_least(severity, min_severity):
             continue
+        shown = [change for change in pending.changes if at_least(change.severity, min_severity)]
         entries.append(
             {
                 "nct_id": state.nct_id,
                 "severity": severity,
-                "change_count": len(pending.changes),
+                "change_count": len(shown),
                 "current_version": state.current_version,
                 "baseline": state.reviewed_version,
                 "never_reviewed": state.reviewed_version is None,
                 "pending_since": state.pending_since.isoformat() if state.pending_since else None,
-                "top_changes": [change.field for change in pending.changes[:3]],
-                "categories": list(dict.fromkeys(change.category for change in pending.changes)),
+                "top_changes": [change.field for change in shown[:3]],
+                "categories": list(dict.fromkeys(change.category for change in shown)),
             }
         )
     entries.sort(key=lambda e: (severity_rank(e["severity"]), e["pending_since"] or "", e["nct_id"]))
