@@ -8,6 +8,7 @@ there. ``data/sample`` and ``tests/fixtures`` are always present.
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,3 +34,21 @@ def load_raw(name_or_path: str | Path) -> dict[str, Any]:
 def sample_raw() -> Callable[[str], dict[str, Any]]:
     """Factory of ``data/sample`` records by NCT ID; each call parses anew, so tests may edit the result."""
     return load_raw
+
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: Any) -> Any:
+    """Refuse any connection beyond 127.0.0.1/::1 or a local socket: the tests never use the network."""
+    if isinstance(address, tuple):
+        host = str(address[0])
+        if not (host.startswith("127.") or host in ("::1", "localhost")):
+            raise OSError(f"test tried to reach {host}: the test suite only talks to 127.0.0.1")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def no_network_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with outgoing connections limited to the loopback stand-in."""
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
