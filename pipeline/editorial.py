@@ -201,10 +201,12 @@ def _parse_when(text: str) -> datetime:
 
 def import_reviews(con: duckdb.DuckDBPyConnection, path: Path) -> list[ImportedReview]:
     """Record the reviews editors already have on their pages, against the version current on that date."""
-    imported = []
-    for _line, nct_id, when, by, note in read_review_csv(path):
-        version = store.version_current_on(con, nct_id, when.date())
-        imported.append(ImportedReview(nct_id, when, by, note, version))
+    rows = read_review_csv(path)
+    versions = store.versions_current_on(con, [(nct_id, when.date()) for _, nct_id, when, _, _ in rows])
+    imported = [
+        ImportedReview(nct_id, when, by, note, version)
+        for (_, nct_id, when, by, note), version in zip(rows, versions, strict=True)
+    ]
     store.add_reviews(
         con,
         [

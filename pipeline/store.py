@@ -863,18 +863,33 @@ def review_states(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str] | None 
 def add_reviews(
     con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[str, int, str, datetime, str | None, str]]
 ) -> None:
-    """Record reviews: (nct_id, version, reviewed_by, reviewed_at, note, source)."""
+    """Record reviews, (nct_id, version, reviewed_by, reviewed_at, note, source) each, in one statement."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
     with transaction(con):
-        con.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?)", [list(row) for row in rows])
+        con.execute(
+            "INSERT INTO reviews SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)",
+            [list(column) for column in columns],
+        )
 
 
-def version_current_on(con: duckdb.DuckDBPyConnection, nct_id: str, day: date) -> int | None:
-    """The stored version ClinicalTrials.gov showed on ``day``: the latest posted on or before it."""
-    row = con.execute(
-        "SELECT max(version) FROM trial_versions WHERE nct_id = ? AND last_update_post_date <= ?",
-        [nct_id, day],
-    ).fetchone()
-    return None if row is None or row[0] is None else int(row[0])
+def versions_current_on(
+    con: duckdb.DuckDBPyConnection, asked: Sequence[tuple[str, date]]
+) -> list[int | None]:
+    """For each (NCT ID, day): the stored version ClinicalTrials.gov showed that day (the latest posted
+    on or before it), or None when every stored version is later. One query for all."""
+    if not asked:
+        return []
+    rows = con.execute(
+        "SELECT k.i, max(v.version) FROM"
+        " (SELECT unnest(?) AS i, unnest(?) AS nct_id, unnest(?) AS day) k"
+        " LEFT JOIN trial_versions v ON v.nct_id = k.nct_id AND v.last_update_post_date <= k.day"
+        " GROUP BY k.i",
+        [list(range(len(asked))), [a[0] for a in asked], [a[1] for a in asked]],
+    ).fetchall()
+    found = {int(i): (None if version is None else int(version)) for i, version in rows}
+    return [found[i] for i in range(len(asked))]
 
 
 def change_log(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[dict[str, Any]]:
