@@ -50,15 +50,36 @@ class PendingChanges:
         }
 
 
+def _needs_diff(state: store.ReviewState) -> bool:
+    return state.reviewed_version is not None and state.reviewed_version != state.current_version
+
+
+def records_for(
+    con: duckdb.DuckDBPyConnection, states: list[store.ReviewState]
+) -> dict[tuple[str, int], Any]:
+    """The reviewed and current records of every state that needs a diff, in two set-based reads:
+    current ones by key, reviewed ones in one pass over trial_versions."""
+    diffed = [state for state in states if _needs_diff(state)]
+    current = store.current_records(con, [(s.nct_id, s.current_version) for s in diffed])
+    reviewed = store.load_versions(
+        con, [(s.nct_id, s.reviewed_version) for s in diffed if s.reviewed_version]
+    )
+    return {**current, **reviewed}
+
+
 def pending_changes(
-    con: duckdb.DuckDBPyConnection, state: store.ReviewState, policy: Policy | None
+    con: duckdb.DuckDBPyConnection,
+    state: store.ReviewState,
+    policy: Policy | None,
+    records: dict[tuple[str, int], Any] | None = None,
 ) -> PendingChanges:
     """Diff the reviewed version against the current one; a trial gone upstream is a critical change."""
     changes: list[Change] = []
-    if state.reviewed_version is not None and state.reviewed_version != state.current_version:
-        keys = [(state.nct_id, state.reviewed_version), (state.nct_id, state.current_version)]
-        records = store.load_versions(con, keys)
-        changes = diff(records[keys[0]], records[keys[1]], policy)
+    if _needs_diff(state):
+        assert state.reviewed_version is not None
+        records = records if records is not None else records_for(con, [state])
+        old = records[(state.nct_id, state.reviewed_version)]
+        changes = diff(old, records[(state.nct_id, state.current_version)], policy)
     if state.upstream_state in ("not_found", "merged"):
         changes.insert(0, gone_upstream_change(state.nct_id, f"upstream state: {state.upstream_state}"))
     return PendingChanges(
@@ -91,13 +112,14 @@ def queue(
     """Trials with changes at or above ``min_severity`` since review, most severe first, then oldest;
     ``change_count`` counts the changes at or above it too."""
     entries: list[dict[str, Any]] = []
-    for state in store.review_states(con):
-        if state.reviewed_version == state.current_version and state.upstream_state not in (
-            "not_found",
-            "merged",
-        ):
-            continue
-        pending = pending_changes(con, state, policy)
+    waiting = [
+        state
+        for state in store.review_states(con)
+        if state.reviewed_version != state.current_version or state.upstream_state in ("not_found", "merged")
+    ]
+    records = records_for(con, waiting)
+    for state in waiting:
+        pending = pending_changes(con, state, policy, records)
         severity = pending.severity
         if pending.baseline is None:
             severity = most_severe([NEVER_REVIEWED, *([severity] if severity else [])])

@@ -1,7 +1,7 @@
 """Normalize records on every core while the main process reads files and writes DuckDB.
 
 Parsing and normalizing JSON is pure Python and holds the GIL, so threads would not help; worker
-processes do. At most ``2 * workers`` chunks are in flight, so memory stays flat however large the
+processes do. At most ``IN_FLIGHT * workers`` chunks are in flight, so memory stays flat however large the
 input, and results come back in input order (two versions of a trial keep their order). A worker that
 dies (e.g. killed for memory) raises ``BrokenProcessPool`` instead of hanging the run.
 """
@@ -24,6 +24,9 @@ Result = TypeVar("Result")
 CHUNK = 64
 """Records per task: large enough that pickling overhead is small, small enough to keep workers busy."""
 SMALL_INPUT = 2 * CHUNK
+IN_FLIGHT = 8
+"""Chunks per worker submitted ahead (8 x 64 = 512 records each): enough to keep workers busy while
+the writer commits a batch, few enough to keep memory flat."""
 """Below this many records, starting processes costs more than it saves."""
 
 
@@ -71,7 +74,7 @@ def map_ordered(
         pending: deque[Future[list[Result]]] = deque()
         for chunk in _chunks(chain(head, iterator)):
             pending.append(pool.submit(work, chunk))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= IN_FLIGHT * workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()

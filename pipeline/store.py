@@ -7,6 +7,7 @@ counts. Either the whole batch lands or none of it does.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
@@ -15,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +51,8 @@ ANALYST_TABLES = (
     "failed_records",
     "schema_migrations",
 )
+INTERNAL_TABLES = ("trial_current_records",)
+"""ctsync's own lookups: not exported, not for analysts (documented all the same)."""
 
 ChangeRows = Callable[[Trial, Trial], list[dict[str, Any]]]
 """The differ's hook: the change rows (field, change, old, new, category, severity, detail) old → new."""
@@ -70,6 +74,8 @@ class Incoming:
     last_update_post_date: date | None
     version_holder: date | None
     raw_fingerprint: str
+    record_zlib_b64: str
+    """The canonical JSON compressed, base64 for the staging file (made in the worker, not the writer)."""
 
     @classmethod
     def of(cls, trial: Trial, raw_json: str, source: str) -> Incoming:
@@ -85,6 +91,7 @@ class Incoming:
             else None,
             version_holder=trial.version_holder,
             raw_fingerprint=raw_fingerprint(raw_json),
+            record_zlib_b64=base64.b64encode(zlib.compress(record_json.encode(), 1)).decode(),
         )
 
     def trial(self) -> Trial:
@@ -370,11 +377,13 @@ def _save_round(
         _update_fingerprints(con, unchanged)
     if not versions:
         return
+    # The differ reads the previous records by key before the merge replaces them.
+    changes = _change_rows_of(con, changed, change_rows) if change_rows is not None else []
     with _staging_file(con) as stage_path:
         _write_json_array(stage_path, versions)
         _merge_versions(con, stage_path, run_id, now)
-    if change_rows is not None and changed:
-        _save_changes(con, changed, change_rows, run_id, now)
+    if changes:
+        insert_changes(con, changes, run_id, now)
 
 
 def _version_row(item: Incoming, version: int) -> str:
@@ -388,6 +397,7 @@ def _version_row(item: Incoming, version: int) -> str:
         else None,
         "version_holder": item.version_holder.isoformat() if item.version_holder else None,
         "raw_fingerprint": item.raw_fingerprint,
+        "record_zlib": item.record_zlib_b64,
     }
     # The texts are spliced in as they are: re-serializing a 3 MB record costs time and proves nothing.
     return f'{json.dumps(header)[:-1]}, "record": {item.record_json}, "raw": {item.raw_json}}}'
@@ -423,8 +433,8 @@ def _write_json_array(path: Path, rows: Iterable[str]) -> None:
 
 _STAGE_COLUMNS = (
     "{nct_id: 'VARCHAR', version: 'INTEGER', content_hash: 'VARCHAR', source: 'VARCHAR',"
-    " last_update_post_date: 'DATE', version_holder: 'DATE', raw_fingerprint: 'VARCHAR', record: 'JSON',"
-    " raw: 'JSON'}"
+    " last_update_post_date: 'DATE', version_holder: 'DATE', raw_fingerprint: 'VARCHAR',"
+    " record_zlib: 'VARCHAR', record: 'JSON', raw: 'JSON'}"
 )
 
 
@@ -441,6 +451,9 @@ def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: in
     )
     for table in CURRENT_TABLES:
         con.execute(f"DELETE FROM {table} WHERE nct_id IN (SELECT nct_id FROM stage)")
+    con.execute(
+        "INSERT INTO trial_current_records SELECT nct_id, version, from_base64(record_zlib) FROM stage"
+    )
     con.execute(PARSE_STAGE)
     con.execute(TRIALS_FROM_STAGE, [now])
     for statement in CHILDREN_FROM_STAGE:
@@ -485,20 +498,16 @@ def _mark_seen(con: duckdb.DuckDBPyConnection, ids: list[str], run_id: int, now:
     )
 
 
-def _save_changes(
-    con: duckdb.DuckDBPyConnection,
-    changed: list[tuple[Incoming, int, int]],
-    change_rows: ChangeRows,
-    run_id: int,
-    now: datetime,
-) -> None:
-    previous = load_versions(con, [(item.nct_id, version) for item, version, _ in changed])
-    rows = []
-    for item, from_version, to_version in changed:
-        for change in change_rows(previous[(item.nct_id, from_version)], item.trial()):
-            rows.append(_change_row(item.nct_id, from_version, to_version, change))
-    if rows:
-        insert_changes(con, rows, run_id, now)
+def _change_rows_of(
+    con: duckdb.DuckDBPyConnection, changed: list[tuple[Incoming, int, int]], change_rows: ChangeRows
+) -> list[str]:
+    """The differ's rows for every changed trial, from its stored current record to the incoming one."""
+    previous = current_records(con, [(item.nct_id, version) for item, version, _ in changed])
+    return [
+        _change_row(item.nct_id, from_version, to_version, change)
+        for item, from_version, to_version in changed
+        for change in change_rows(previous[(item.nct_id, from_version)], item.trial())
+    ]
 
 
 def _change_row(nct_id: str, from_version: int | None, to_version: int, change: dict[str, Any]) -> str:
@@ -554,6 +563,26 @@ def _save_failures(
 
 
 # --- reads --------------------------------------------------------------------------------------
+
+
+def current_records(
+    con: duckdb.DuckDBPyConnection, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], Trial]:
+    """The current canonical records of the given trials, by primary-key lookups (index, no scan).
+
+    Falls back to trial_versions for a key whose version is not the current one.
+    """
+    found: dict[tuple[str, int], Trial] = {}
+    for nct_id, version in keys:
+        row = con.execute(
+            "SELECT record_zlib FROM trial_current_records WHERE nct_id = ? AND version = ?",
+            [nct_id, version],
+        ).fetchone()
+        if row is not None:
+            # Without its version holder, which the differ ignores (it lives in trial_versions).
+            found[(nct_id, version)] = _trial(zlib.decompress(row[0]).decode(), None)
+    missing = [key for key in keys if key not in found]
+    return {**found, **load_versions(con, missing)}
 
 
 def load_versions(
@@ -632,6 +661,7 @@ def _sql_string(path: Path) -> str:
 
 CURRENT_TABLES = (
     "trials",
+    "trial_current_records",
     "trial_conditions",
     "trial_interventions",
     "trial_locations",

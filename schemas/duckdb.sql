@@ -77,6 +77,12 @@ COMMENT ON COLUMN trial_conditions.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_conditions.ordinal IS 'Position in the sponsor''s list, from 1.';
 COMMENT ON COLUMN trial_conditions.condition IS 'Condition or disease.';
 
+CREATE TABLE trial_current_records(nct_id VARCHAR PRIMARY KEY, "version" INTEGER NOT NULL, record_zlib BLOB USING COMPRESSION Uncompressed NOT NULL);
+COMMENT ON TABLE trial_current_records IS 'Internal: the current canonical record of each trial, zlib-compressed, for the differ. Analysts: use trial_versions.record.';
+COMMENT ON COLUMN trial_current_records.nct_id IS 'Joins trials.nct_id.';
+COMMENT ON COLUMN trial_current_records.version IS 'The current version (trials.version).';
+COMMENT ON COLUMN trial_current_records.record_zlib IS 'zlib-compressed JSON of the canonical record, as in trial_versions.record.';
+
 CREATE TABLE trial_interventions(nct_id VARCHAR, ordinal INTEGER, "type" VARCHAR, "name" VARCHAR NOT NULL, description VARCHAR, other_names VARCHAR[], arm_group_labels VARCHAR[], PRIMARY KEY(nct_id, ordinal));
 COMMENT ON TABLE trial_interventions IS 'Interventions (drugs, devices, procedures, ...) one row each.';
 COMMENT ON COLUMN trial_interventions.nct_id IS 'Joins trials.nct_id.';

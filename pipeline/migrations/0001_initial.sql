@@ -133,6 +133,15 @@ CREATE TABLE trial_versions (
     PRIMARY KEY (nct_id, version)
 );
 
+-- ctsync's own lookup of the current canonical record (zlib-compressed JSON): the differ fetches the
+-- previous version of a changed trial by key here; scanning trial_versions.record (compressed by
+-- DuckDB) for a few rows decompresses the whole column, which took minutes per 100,000-trial load.
+CREATE TABLE trial_current_records (
+    nct_id VARCHAR PRIMARY KEY,
+    version INTEGER NOT NULL,
+    record_zlib BLOB USING COMPRESSION uncompressed NOT NULL
+);
+
 CREATE TABLE trial_changes (
     nct_id VARCHAR NOT NULL,
     from_version INTEGER,
@@ -326,6 +335,11 @@ COMMENT ON COLUMN trial_versions.source IS 'Where it came from: api, or load:<pa
 COMMENT ON COLUMN trial_versions.run_id IS 'Joins sync_runs.run_id.';
 COMMENT ON COLUMN trial_versions.record IS 'The canonical record (JSON of pipeline.models.Trial, schemas/trial.schema.json), without version_holder, which is its own column.';
 COMMENT ON COLUMN trial_versions.raw IS 'The study JSON exactly as ClinicalTrials.gov sent it.';
+
+COMMENT ON TABLE trial_current_records IS 'Internal: the current canonical record of each trial, zlib-compressed, for the differ. Analysts: use trial_versions.record.';
+COMMENT ON COLUMN trial_current_records.nct_id IS 'Joins trials.nct_id.';
+COMMENT ON COLUMN trial_current_records.version IS 'The current version (trials.version).';
+COMMENT ON COLUMN trial_current_records.record_zlib IS 'zlib-compressed JSON of the canonical record, as in trial_versions.record.';
 
 COMMENT ON TABLE trial_changes IS 'What changed from one version to the next, one row per change, with category and severity.';
 COMMENT ON COLUMN trial_changes.nct_id IS 'Joins trials.nct_id.';
