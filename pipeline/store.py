@@ -449,8 +449,11 @@ def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: in
         " version_holder, source, ?, record, raw FROM stage",
         [now, run_id],
     )
-    for table in CURRENT_TABLES:
-        con.execute(f"DELETE FROM {table} WHERE nct_id IN (SELECT nct_id FROM stage)")
+    replaced = con.execute("SELECT count(*) FROM stage WHERE version > 1").fetchone()
+    if replaced and replaced[0]:
+        # Each DELETE scans its whole table: skip them when every trial of the batch is new (a backfill).
+        for table in CURRENT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE nct_id IN (SELECT nct_id FROM stage WHERE version > 1)")
     con.execute(
         "INSERT INTO trial_current_records SELECT nct_id, version, from_base64(record_zlib) FROM stage"
     )

@@ -262,17 +262,7 @@ def refresh(settings: Settings, nct_ids: list[str], progress: Progress | None = 
         summary = RunSummary(run_id)
         fetcher = Fetcher(ApiClient(settings))
         try:
-            studies = fetcher.iter_studies(nct_ids)
-            store_stream(
-                con,
-                api_records(studies),
-                run_id,
-                summary,
-                settings.batch_size,
-                progress,
-                change_rows_for(settings),
-            )
-            _settle_run(con, fetcher.report, run_id, summary)
+            _ingest(con, settings, fetcher, fetcher.iter_studies(nct_ids), summary, progress)
         except BaseException as exc:
             _fail_run(con, run_id, exc, fetcher.report)
             raise
@@ -312,16 +302,7 @@ def sync(settings: Settings, *, full: bool = False, progress: Progress | None = 
                 return summary
             since = None if full or last is None else last.watermark
             studies = _plan_sync(fetcher, tracked, unsynced, since, updates=not nothing_new)
-            store_stream(
-                con,
-                api_records(studies),
-                run_id,
-                summary,
-                settings.batch_size,
-                progress,
-                change_rows_for(settings),
-            )
-            _settle_run(con, fetcher.report, run_id, summary)
+            _ingest(con, settings, fetcher, studies, summary, progress)
         except BaseException as exc:
             _fail_run(con, run_id, exc, fetcher.report)
             raise
@@ -364,6 +345,22 @@ def _plan_sync(
         yield from fetcher.iter_updated_since(watermark - OVERLAP, known)
     if unsynced:
         yield from fetcher.iter_studies(unsynced)
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    fetcher: Fetcher,
+    studies: Iterable[dict[str, Any]],
+    summary: RunSummary,
+    progress: Progress | None,
+) -> None:
+    """Store fetched studies in batches, then settle what the API said about the IDs it did not return."""
+    records = api_records(studies)
+    store_stream(
+        con, records, summary.run_id, summary, settings.batch_size, progress, change_rows_for(settings)
+    )
+    _settle_run(con, fetcher.report, summary.run_id, summary)
 
 
 def _settle_run(
