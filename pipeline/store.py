@@ -533,7 +533,7 @@ def _change_row(nct_id: str, from_version: int | None, to_version: int, change: 
 
 
 def insert_changes(con: duckdb.DuckDBPyConnection, rows: list[str], run_id: int, now: datetime) -> None:
-    """Append change rows (JSON objects as made by ``change_row``) to trial_changes in one statement."""
+    """Append change rows (JSON objects as made by ``_change_row``) to trial_changes in one statement."""
     with _staging_file(con) as path:
         _write_json_array(path, rows)
         con.execute(
@@ -545,9 +545,6 @@ def insert_changes(con: duckdb.DuckDBPyConnection, rows: list[str], run_id: int,
             " category: 'VARCHAR', severity: 'VARCHAR', detail: 'VARCHAR', labels: 'VARCHAR[]'})",
             [now, run_id, str(path)],
         )
-
-
-change_row = _change_row
 
 
 def _save_failures(
@@ -936,11 +933,6 @@ def change_log(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[dict[str, An
     )
     names = [column[0] for column in cursor.description or ()]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def stored_ids(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> set[str]:
-    rows = con.execute("SELECT nct_id FROM trials WHERE nct_id IN (SELECT unnest(?))", [list(nct_ids)])
-    return {row[0] for row in rows.fetchall()}
 
 
 @dataclass(frozen=True)
