@@ -22,7 +22,7 @@ import duckdb
 
 from pipeline import editorial, store
 from pipeline.diff import diff, gone_upstream_change
-from pipeline.errors import DatabaseBusy, RecordError, UsageError
+from pipeline.errors import CtsyncError, DatabaseBusy, RecordError, UsageError
 from pipeline.fetch import NCT_ID, Fetcher, FetchReport, validate_nct_ids
 from pipeline.http import ApiClient
 from pipeline.lock import forget_inherited_locks, writer_lock
@@ -79,9 +79,20 @@ def writer(settings: Settings, command: str) -> Iterator[duckdb.DuckDBPyConnecti
         try:
             yield con
             if settings.published is not None:
-                store.publish(con, settings.db, settings.published)
+                _publish(con, settings)
         finally:
             con.close()
+
+
+def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    assert settings.published is not None
+    try:
+        store.publish(con, settings.db, settings.published)
+    except OSError as exc:
+        raise CtsyncError(
+            f"stored in {settings.db}, but the analysts' copy {settings.published} could not be replaced"
+            f" ({exc.strerror or exc}); free space or fix permissions, then any write publishes it again"
+        ) from exc
 
 
 def _connect_when_free(settings: Settings) -> duckdb.DuckDBPyConnection:
