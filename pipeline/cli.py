@@ -27,7 +27,6 @@ from pipeline.settings import DEFAULT_API_URL, RetryPolicy, Settings
 from pipeline.views import render_log, render_queue, render_rows, render_runs, render_trial
 
 app = typer.Typer(
-    help="Keep a local, versioned, reviewable DuckDB copy of ClinicalTrials.gov trials in sync.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -83,7 +82,7 @@ def main_options(
         typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
     ] = False,
 ) -> None:
-    """ctsync: ClinicalTrials.gov ingestion and sync.
+    """Keep a local, versioned, reviewable DuckDB copy of ClinicalTrials.gov trials in sync.
 
     Examples:
 
