@@ -52,3 +52,18 @@ def _loopback_only(self: socket.socket, address: Any) -> Any:
 def no_network_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs with outgoing connections limited to the loopback stand-in."""
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+class FakeClock:
+    """A clock that only moves when the client sleeps, and remembers every sleep."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 import responses
+from conftest import FakeClock
 
 from pipeline.errors import UpstreamError, UsageError
 from pipeline.fetch import (
@@ -35,21 +36,6 @@ SAMPLE_IDS = sorted(path.stem for path in SAMPLE.glob("*.json"))
 # The sample studies last posted on or after 2025-11-01, in NCT ID order.
 UPDATED_SINCE_NOV_2025 = ["NCT03549754", "NCT03887936", "NCT05766735", "NCT06151964", "NCT06972472"]
 FAKE_BASE = "http://127.0.0.1:9/api/v2"
-
-
-class FakeClock:
-    """A clock that only moves when the client sleeps, and remembers every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def read_json(path: Path) -> dict[str, Any]:

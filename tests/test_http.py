@@ -10,6 +10,7 @@ from typing import Any, cast
 import pytest
 import requests
 import responses
+from conftest import FakeClock
 
 from pipeline.errors import UpstreamError, UpstreamUnavailable
 from pipeline.http import (
@@ -30,21 +31,6 @@ from pipeline.settings import RetryPolicy, Settings
 BASE = "http://127.0.0.1:9/api/v2"
 STUDIES = f"{BASE}/studies"
 OK_PAGE: dict[str, list[object]] = {"studies": []}
-
-
-class FakeClock:
-    """A clock that only moves when the client sleeps, and remembers every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def make_settings(rate: float = 0.0, **retry: Any) -> Settings:
