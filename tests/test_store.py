@@ -23,16 +23,11 @@ SAMPLE = REPO / "data" / "sample"
 VERSIONS = REPO / "tests" / "fixtures" / "versions"
 SHARED_STUDIES = REPO.parent / "shared" / "ctgov" / "studies"
 CTSYNC = [sys.executable, "-m", "pipeline"]
-CONTENT_TABLES = (
-    "trials",
-    "trial_conditions",
-    "trial_interventions",
-    "trial_locations",
-    "trial_outcomes",
-    "trial_sponsors",
-    "trial_versions",
-    "trial_changes",
-    "failed_records",
+# Every analyst table but the bookkeeping that a run necessarily changes (ledger, seen marks, migrations).
+CONTENT_TABLES = tuple(
+    t
+    for t in store.ANALYST_TABLES
+    if t not in ("sync_runs", "trial_seen", "schema_migrations", "reviews", "tracked_trials")
 )
 VOLATILE_COLUMNS = {"updated_at", "fetched_at", "detected_at", "failed_at", "run_id", "failure_id"}
 
