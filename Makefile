@@ -1,4 +1,4 @@
-# The developer loop; CI runs `make ci` through .ci/run.
+# The developer loop; CI runs `make ci` (lint, then the tests) through .ci/run.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
@@ -24,6 +24,8 @@ schema: install
 
 bench: install
 	$(PY) -m bench.run
+
+ci: lint test
 
 demo: install
 	$(VENV)/bin/ctsync load data/sample
