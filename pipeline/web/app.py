@@ -163,7 +163,8 @@ class _Web:
                 request,
                 403,
                 "Review not recorded",
-                "This form has expired or did not come from this site. Open the trial page again and resubmit.",
+                "This form has expired or did not come from this site. Open the trial page again and"
+                " resubmit.",
             )
         if not NCT_ID.fullmatch(nct_id):
             return self._not_found_page(request, nct_id)
@@ -179,7 +180,9 @@ class _Web:
             )
         return self._record_review(request, nct_id, by, note, version)
 
-    def _record_review(self, request: Request, nct_id: str, by: str, note: str | None, version: int) -> Response:
+    def _record_review(
+        self, request: Request, nct_id: str, by: str, note: str | None, version: int
+    ) -> Response:
         try:
             sync.review(self.settings, [nct_id], by, note, version)
         except DatabaseBusy:

@@ -198,7 +198,7 @@ def change_log(rows: list[dict[str, Any]], min_severity: Severity) -> list[LogVe
         )
         entry.changes.append(change_view(change))
     for entry in versions.values():
-        entry.changes.sort(key=lambda c: SEVERITY_ORDER.index(c.severity))  # type: ignore[arg-type]
+        entry.changes.sort(key=lambda c: SEVERITY_ORDER.index(c.severity))
     return [versions[v] for v in sorted(versions, reverse=True)]
 
 
