@@ -20,6 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline import __version__, logs, reading, sync
 from pipeline.errors import CtsyncError, UsageError
 from pipeline.fetch import validate_nct_ids
+from pipeline.page import page_facts
+from pipeline.page_render import render_page
 from pipeline.parallel import default_workers
 from pipeline.policy import SEVERITY_ORDER, Severity, at_least, load_policy
 from pipeline.render import change_to_json, render_changes
@@ -488,6 +490,76 @@ def runs(
         _print_json(rows)
         return
     render_runs(stdout, rows)
+
+
+@app.command()
+def page(
+    ctx: typer.Context,
+    nct_id: Annotated[str, typer.Argument(help="NCT ID, e.g. NCT05766735.")],
+    as_json: JsonOption = False,
+) -> None:
+    """The trial's page facts in the editors' page's words: quick facts, conditions, criteria, sites.
+
+    Examples:
+
+      ctsync page NCT05766735
+
+      ctsync page NCT05766735 --json
+    """
+    (nct_id,) = validate_nct_ids([nct_id])
+    version, trial = reading.trial(_settings(ctx), nct_id)
+    facts = page_facts(trial)
+    if as_json:
+        _print_json({"version": version, **facts.model_dump(mode="json")})
+    else:
+        render_page(stdout, facts, version)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to bind. Keep 127.0.0.1 and put a reverse proxy with login in front.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """The editors' web app: the review queue, each trial's changes beside its page facts, a review button.
+
+    It has no login of its own and binds 127.0.0.1: publish it through the reverse proxy that already
+    carries the team's login (nginx `auth_request`, Apache `mod_auth_openidc`, oauth2-proxy, ...),
+    proxying to http://127.0.0.1:PORT. Pages read the published copy; a review waits for the writer lock
+    like `ctsync review` (--wait), so the nightly sync is never blocked by the app.
+
+    Examples:
+
+      ctsync serve
+
+      ctsync --db /srv/ctsync/ctsync.duckdb serve --port 8080
+    """
+    import uvicorn  # the web stack loads only for this command
+
+    from pipeline.web.app import create_app
+
+    settings = _settings(ctx)
+    stderr.print(f"ctsync: serving the editors' pages on http://{host}:{port}/ (Ctrl-C stops)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    html: Annotated[Path, typer.Option("--html", help="Folder to write the static pages into.")],
+) -> None:
+    """The queue and each queued trial's page as static HTML files (no form), for an intranet.
+
+    Example:
+
+      ctsync report --html /var/www/ctsync
+    """
+    from pipeline.web.report import write_report
+
+    pages = write_report(_settings(ctx), html)
+    stderr.print(f"wrote {len(pages)} page(s) into {html}")
 
 
 def _report_changed(outcomes: dict[str, str]) -> None:

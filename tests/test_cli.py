@@ -20,7 +20,21 @@ from pipeline.standin import StandIn, with_last_update_post_date
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 VERSIONS = REPO / "tests" / "fixtures" / "versions"
-DESIGN_COMMANDS = ["track", "sync", "refresh", "load", "show", "changes", "queue", "review", "runs", "export"]
+DESIGN_COMMANDS = [
+    "track",
+    "sync",
+    "refresh",
+    "load",
+    "show",
+    "changes",
+    "queue",
+    "review",
+    "runs",
+    "export",
+    "page",
+    "serve",
+    "report",
+]
 
 
 def ctsync(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
