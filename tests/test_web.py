@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import httpx2
 from starlette.testclient import TestClient
 from webdb import PAIRS, Study, editorial_db, file_hash, later_version, live_server, real, write_studies
@@ -216,30 +215,24 @@ def test_database_busy_is_a_clear_page_and_records_nothing(tmp_path: Path) -> No
         [
             sys.executable,
             "-c",
-            "import duckdb, sys; duckdb.connect(sys.argv[1]); sys.stdin.read()",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]);"
+            " print('open', flush=True); sys.stdin.read()",
             str(settings.db),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        text=True,
     )
     try:
-        _wait_until_locked(settings.db)
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "open"  # the holder has the database open now
         busy = web.post("/trials/NCT05766735/review", data={"reviewed_by": "B. Editor", **fields})
     finally:
-        holder.communicate(b"")
+        holder.communicate("")
+    assert holder.returncode == 0
     assert busy.status_code == 503
     assert "Database busy, review not recorded" in busy.text
     assert review_count(settings) == 3
-
-
-def _wait_until_locked(db: Path) -> None:
-    for _ in range(200):
-        try:
-            duckdb.connect(str(db), read_only=True).close()
-        except duckdb.IOException:
-            return
-        subprocess.run([sys.executable, "-c", "import time; time.sleep(0.05)"], check=True)
-    raise AssertionError("the holder never opened the database")
 
 
 def test_a_load_runs_while_the_server_is_up(tmp_path: Path) -> None:
