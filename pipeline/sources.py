@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import UsageError
-from pipeline.store import Failure
+from pipeline.records import Failure
 
 STUDY_SUFFIXES = (".json", ".jsonl", ".ndjson", ".zip")
 

@@ -30,9 +30,18 @@ from pipeline.models import Trial
 from pipeline.normalize import normalize
 from pipeline.parallel import map_ordered
 from pipeline.policy import load_policy
+from pipeline.records import (
+    BatchResult,
+    ChangeRows,
+    Failure,
+    Incoming,
+    Seen,
+    nct_id_in_text,
+    note_outcome,
+    raw_fingerprint,
+)
 from pipeline.settings import Settings
 from pipeline.sources import RawRecord, check_paths, count_records_cheaply, iter_records
-from pipeline.store import BatchResult, Failure, Incoming, Seen
 
 Progress = Callable[[int], None]
 """Called with how many more records were handled; the CLI draws a progress bar from it."""
@@ -49,7 +58,7 @@ class RunSummary:
 
     def add(self, batch: BatchResult, failures: list[Failure]) -> None:
         for nct_id, outcome in batch.outcomes.items():
-            store.note_outcome(self.outcomes, nct_id, outcome)
+            note_outcome(self.outcomes, nct_id, outcome)
         self.failures.extend(failures)
 
     def count(self, outcome: str) -> int:
@@ -127,7 +136,7 @@ def prepare(record: RawRecord) -> Incoming | Failure:
     except json.JSONDecodeError as exc:
         return Failure(record.source, "read", f"not valid JSON: {exc}", None, record.raw_json)
     except Exception as exc:  # a record shaped in a way nobody foresaw must not take the batch down
-        nct_id = store.nct_id_in_text(record.raw_json)
+        nct_id = nct_id_in_text(record.raw_json)
         error = f"unexpected {type(exc).__name__}: {exc}"
         return Failure(record.source, "normalize", error, nct_id, record.raw_json)
 
@@ -165,11 +174,11 @@ def skip_known(
     while window := list(islice(iterator, FINGERPRINT_WINDOW)):
         candidates: dict[int, tuple[str, str]] = {}
         for index, record in enumerate(window):
-            nct_id = store.nct_id_in_text(record.raw_json) if isinstance(record, RawRecord) else None
+            nct_id = nct_id_in_text(record.raw_json) if isinstance(record, RawRecord) else None
             if nct_id is None:
                 continue
             if nct_id not in met and isinstance(record, RawRecord):
-                candidates[index] = (nct_id, store.raw_fingerprint(record.raw_json))
+                candidates[index] = (nct_id, raw_fingerprint(record.raw_json))
             met.add(nct_id)
         known = store.matching_fingerprints(con, list(candidates.values()))
         for index, record in enumerate(window):
@@ -184,7 +193,7 @@ def store_stream(
     summary: RunSummary,
     batch_size: int,
     progress: Progress | None = None,
-    change_rows: store.ChangeRows | None = None,
+    change_rows: ChangeRows | None = None,
     workers: int = 1,
 ) -> None:
     """Normalize (on ``workers`` processes) and store a stream of records in batches of one transaction."""
@@ -204,7 +213,7 @@ def _flush(
     run_id: int,
     summary: RunSummary,
     progress: Progress | None,
-    change_rows: store.ChangeRows | None,
+    change_rows: ChangeRows | None,
 ) -> None:
     incoming = [item for item in batch if isinstance(item, Incoming)]
     failures = [item for item in batch if isinstance(item, Failure)]
@@ -244,7 +253,7 @@ def load(settings: Settings, paths: list[Path], progress: Progress | None = None
     return summary
 
 
-def change_rows_for(settings: Settings) -> store.ChangeRows:
+def change_rows_for(settings: Settings) -> ChangeRows:
     """The differ, under the configured severity policy, as the store's hook for trial_changes rows."""
     policy = load_policy(settings.policy)
 

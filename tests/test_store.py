@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline import store, sync
+from pipeline import records, store, sync
 from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -188,7 +188,7 @@ def test_exception_mid_batch_leaves_database_as_before(
     sync.load(settings, [copy_versions(tmp_path, "old")])
     before = snapshot(settings.db)
     broken = (*store.CHILDREN_FROM_STAGE[:2], "SELECT * FROM no_such_table", *store.CHILDREN_FROM_STAGE[2:])
-    monkeypatch.setattr(store, "CHILDREN_FROM_STAGE", broken)
+    monkeypatch.setattr(store.current, "CHILDREN_FROM_STAGE", broken)
     with pytest.raises(duckdb.CatalogException):
         sync.load(settings, [copy_versions(tmp_path, "new")])
     assert snapshot(settings.db) == before
@@ -426,9 +426,11 @@ def test_version_holder_alone_is_not_a_new_text(tmp_path: Path) -> None:
     text = (SAMPLE / "NCT05766735.json").read_text()
     moved = text.replace('"versionHolder": "2026-05-22"', '"versionHolder": "2026-11-24"')
     assert moved != text
-    assert store.raw_fingerprint(moved) == store.raw_fingerprint(text)
-    assert store.raw_fingerprint(text.replace("RECRUITING", "COMPLETED", 1)) != store.raw_fingerprint(text)
-    assert store.nct_id_in_text(text) == "NCT05766735"
+    assert records.raw_fingerprint(moved) == records.raw_fingerprint(text)
+    assert records.raw_fingerprint(text.replace("RECRUITING", "COMPLETED", 1)) != records.raw_fingerprint(
+        text
+    )
+    assert records.nct_id_in_text(text) == "NCT05766735"
 
 
 def test_oddly_shaped_record_is_a_dead_letter_not_a_crash(tmp_path: Path) -> None:

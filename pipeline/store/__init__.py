@@ -1,0 +1,122 @@
+"""DuckDB at the edge: migrations, versioned set-based writes, reads, the published copy, export.
+
+One concern a module:
+
+- ``connection``: connecting, migrating, transactions, staging files;
+- ``ledger``: the run ledger (``sync_runs``);
+- ``batches``: versioned batch writes (staging, versions, changes, dead letters);
+- ``current``: the current-state tables, derived from staged records, and reading current records;
+- ``editors``: reviews, the change log, tracking and upstream states;
+- ``publish``: the published copy and Parquet export.
+
+The public functions are re-exported here, so callers write ``store.connect(...)``; so are the record
+types of ``pipeline.records`` that the store writes (readers and workers import them from there).
+"""
+
+from __future__ import annotations
+
+from pipeline.records import (
+    BatchResult,
+    ChangeRows,
+    Failure,
+    Incoming,
+    Seen,
+    nct_id_in_text,
+    note_outcome,
+    raw_fingerprint,
+)
+from pipeline.store.batches import MAX_RAW_IN_DEAD_LETTER, insert_changes, matching_fingerprints, save_batch
+from pipeline.store.connection import (
+    ANALYST_TABLES,
+    INTERNAL_TABLES,
+    STAGE_PREFIX,
+    connect,
+    is_ctsync_database,
+    migrate,
+    transaction,
+)
+from pipeline.store.current import (
+    CHILDREN_FROM_STAGE,
+    CURRENT_TABLES,
+    RECORD_SHAPE,
+    TRIALS_FROM_STAGE,
+    current_records,
+    current_trial,
+    load_versions,
+)
+from pipeline.store.editors import (
+    ReviewState,
+    add_reviews,
+    change_log,
+    mark_synced,
+    record_upstream_states,
+    review_states,
+    track,
+    tracked_ids,
+    tracked_list,
+    unsynced_ids,
+    untrack,
+    versions_current_on,
+)
+from pipeline.store.ledger import (
+    LastSync,
+    add_run_counts,
+    close_interrupted_runs,
+    finish_run,
+    last_successful_sync,
+    recent_runs,
+    set_run_data_timestamp,
+    start_run,
+)
+from pipeline.store.publish import export_parquet, publish
+
+__all__ = [
+    "ANALYST_TABLES",
+    "CHILDREN_FROM_STAGE",
+    "CURRENT_TABLES",
+    "INTERNAL_TABLES",
+    "MAX_RAW_IN_DEAD_LETTER",
+    "RECORD_SHAPE",
+    "STAGE_PREFIX",
+    "TRIALS_FROM_STAGE",
+    "BatchResult",
+    "ChangeRows",
+    "Failure",
+    "Incoming",
+    "LastSync",
+    "ReviewState",
+    "Seen",
+    "add_reviews",
+    "add_run_counts",
+    "change_log",
+    "close_interrupted_runs",
+    "connect",
+    "current_records",
+    "current_trial",
+    "export_parquet",
+    "finish_run",
+    "insert_changes",
+    "is_ctsync_database",
+    "last_successful_sync",
+    "load_versions",
+    "mark_synced",
+    "matching_fingerprints",
+    "migrate",
+    "nct_id_in_text",
+    "note_outcome",
+    "publish",
+    "raw_fingerprint",
+    "recent_runs",
+    "record_upstream_states",
+    "review_states",
+    "save_batch",
+    "set_run_data_timestamp",
+    "start_run",
+    "track",
+    "tracked_ids",
+    "tracked_list",
+    "transaction",
+    "unsynced_ids",
+    "untrack",
+    "versions_current_on",
+]

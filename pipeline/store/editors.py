@@ -1,0 +1,201 @@
+"""Editors' state: reviews, the change log, the tracked set and what upstream said about it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+
+from pipeline.store.batches import change_row, insert_changes
+from pipeline.store.connection import transaction
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """A stored trial's current version and, if any, the version its editor last reviewed."""
+
+    nct_id: str
+    current_version: int
+    reviewed_version: int | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    pending_since: datetime | None
+    """When the oldest version the editor has not reviewed was stored."""
+    upstream_state: str | None
+
+
+def review_states(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str] | None = None) -> list[ReviewState]:
+    """Review state of the given trials, or of every tracked trial (every stored one if none is tracked)."""
+    if nct_ids is None:
+        tracked = con.execute("SELECT count(*) FROM tracked_trials").fetchone()
+        scope = "tracked_trials" if tracked and tracked[0] else "trials"
+        nct_ids = [row[0] for row in con.execute(f"SELECT nct_id FROM {scope} ORDER BY nct_id").fetchall()]
+    rows = con.execute(
+        """
+        WITH ids AS (SELECT unnest(?) AS nct_id),
+        last_review AS (
+            SELECT nct_id, arg_max(version, reviewed_at) AS version, arg_max(reviewed_by, reviewed_at) AS by,
+                   max(reviewed_at) AS at
+            FROM reviews WHERE nct_id IN (SELECT nct_id FROM ids) GROUP BY nct_id
+        )
+        SELECT t.nct_id, t.version, r.version, r.by, r.at,
+               (SELECT min(v.fetched_at) FROM trial_versions v
+                 WHERE v.nct_id = t.nct_id AND v.version > coalesce(r.version, 0)),
+               k.upstream_state
+        FROM ids JOIN trials t USING (nct_id)
+        LEFT JOIN last_review r USING (nct_id)
+        LEFT JOIN tracked_trials k USING (nct_id)
+        ORDER BY t.nct_id
+        """,
+        [list(nct_ids)],
+    ).fetchall()
+    return [ReviewState(*row) for row in rows]
+
+
+def add_reviews(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[str, int, str, datetime, str | None, str]]
+) -> None:
+    """Record reviews, (nct_id, version, reviewed_by, reviewed_at, note, source) each, in one statement."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    with transaction(con):
+        con.execute(
+            "INSERT INTO reviews SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)",
+            [list(column) for column in columns],
+        )
+
+
+def versions_current_on(
+    con: duckdb.DuckDBPyConnection, asked: Sequence[tuple[str, date]]
+) -> list[int | None]:
+    """For each (NCT ID, day): the stored version ClinicalTrials.gov showed that day (the latest posted
+    on or before it), or None when every stored version is later. One query for all."""
+    if not asked:
+        return []
+    rows = con.execute(
+        "SELECT k.i, max(v.version) FROM"
+        " (SELECT unnest(?) AS i, unnest(?) AS nct_id, unnest(?) AS day) k"
+        " LEFT JOIN trial_versions v ON v.nct_id = k.nct_id AND v.last_update_post_date <= k.day"
+        " GROUP BY k.i",
+        [list(range(len(asked))), [a[0] for a in asked], [a[1] for a in asked]],
+    ).fetchall()
+    found = {int(i): (None if version is None else int(version)) for i, version in rows}
+    return [found[i] for i in range(len(asked))]
+
+
+def change_log(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[dict[str, Any]]:
+    """Every stored version-to-version change of a trial, oldest first."""
+    cursor = con.execute(
+        "SELECT from_version, to_version, field, change, old_value, new_value, category, severity, detail,"
+        " labels, detected_at FROM trial_changes WHERE nct_id = ?"
+        " ORDER BY to_version, detected_at,"
+        " list_position(['critical', 'major', 'minor', 'info'], severity), field",
+        [nct_id],
+    )
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def tracked_ids(con: duckdb.DuckDBPyConnection, *, recheck_gone: bool = False) -> list[str]:
+    """Tracked trials to fetch, in ID order: those present upstream, and with ``recheck_gone`` the ones
+    last found missing (a full sync asks again, so a trial that comes back is noticed)."""
+    states = ["present", "not_found"] if recheck_gone else ["present"]
+    rows = con.execute(
+        "SELECT nct_id FROM tracked_trials WHERE list_contains(?, upstream_state) ORDER BY nct_id", [states]
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def unsynced_ids(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> list[str]:
+    """Of these tracked trials, the ones no sync or refresh has fetched yet, or that are not stored:
+    an incremental sync must fetch them in full (a copy from ``load`` may be old)."""
+    rows = con.execute(
+        "SELECT k.nct_id FROM tracked_trials k ANTI JOIN trials t USING (nct_id)"
+        " WHERE k.nct_id IN (SELECT unnest(?))"
+        " UNION SELECT nct_id FROM tracked_trials WHERE synced_at IS NULL AND nct_id IN (SELECT unnest(?))"
+        " ORDER BY 1",
+        [list(nct_ids), list(nct_ids)],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def mark_synced(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+    """Tracked trials this run got from the API are present upstream and in sync (a 404 is not forever)."""
+    con.execute(
+        "UPDATE tracked_trials SET synced_at = ?, checked_at = ?, upstream_state = 'present',"
+        " merged_into = NULL"
+        " WHERE nct_id IN (SELECT nct_id FROM trial_seen WHERE last_seen_run_id = ?)",
+        [datetime.now(UTC), datetime.now(UTC), run_id],
+    )
+
+
+def track(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> list[str]:
+    """Add trials to the tracked set in one transaction; returns those that were not tracked yet."""
+    with transaction(con):
+        rows = con.execute(
+            "INSERT INTO tracked_trials SELECT nct_id, ?, 'present', NULL, NULL, NULL"
+            " FROM (SELECT unnest(?) AS nct_id)"
+            " WHERE nct_id NOT IN (SELECT nct_id FROM tracked_trials) RETURNING nct_id",
+            [datetime.now(UTC), list(nct_ids)],
+        ).fetchall()
+    return sorted(row[0] for row in rows)
+
+
+def untrack(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> list[str]:
+    """Stop tracking trials (their stored history stays); returns those that were tracked."""
+    with transaction(con):
+        rows = con.execute(
+            "DELETE FROM tracked_trials WHERE nct_id IN (SELECT unnest(?)) RETURNING nct_id", [list(nct_ids)]
+        ).fetchall()
+    return sorted(row[0] for row in rows)
+
+
+def tracked_list(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cursor = con.execute(
+        "SELECT k.nct_id, k.added_at, k.upstream_state, k.merged_into, t.version, t.overall_status,"
+        " t.brief_title FROM tracked_trials k LEFT JOIN trials t USING (nct_id) ORDER BY k.nct_id"
+    )
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def record_upstream_states(
+    con: duckdb.DuckDBPyConnection,
+    gone: dict[str, tuple[str, str | None]],
+    run_id: int,
+    change_rows_by_id: dict[str, dict[str, Any]],
+) -> None:
+    """Mark tracked trials gone (not_found) or merged; log a change for stored ones whose state moved."""
+    if not gone:
+        return
+    now = datetime.now(UTC)
+    with transaction(con):
+        moved = con.execute(
+            "SELECT k.nct_id, t.version FROM tracked_trials k LEFT JOIN trials t USING (nct_id)"
+            " WHERE k.nct_id IN (SELECT unnest(?)) AND k.upstream_state = 'present'",
+            [list(gone)],
+        ).fetchall()
+        for nct_id, (state, merged_into) in gone.items():
+            con.execute(
+                "UPDATE tracked_trials SET upstream_state = ?, merged_into = ?, checked_at = ?"
+                " WHERE nct_id = ?",
+                [state, merged_into, now, nct_id],
+            )
+            if merged_into and any(row[0] == nct_id for row in moved):
+                # A tracked alias: keep the record it was merged into in sync instead.
+                con.execute(
+                    "INSERT INTO tracked_trials SELECT ?, ?, 'present', NULL, ?, NULL"
+                    " WHERE ? NOT IN (SELECT nct_id FROM tracked_trials)",
+                    [merged_into, now, now, merged_into],
+                )
+        rows = [
+            change_row(nct_id, version, version, change_rows_by_id[nct_id])
+            for nct_id, version in moved
+            if version is not None
+        ]
+        if rows:
+            insert_changes(con, rows, run_id, now)

@@ -1,0 +1,98 @@
+"""The run ledger, ``sync_runs``: one row per writing run, its status and its counts."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+
+log = logging.getLogger("pipeline.store")
+
+
+def start_run(con: duckdb.DuckDBPyConnection, command: str, *, data_timestamp: str | None = None) -> int:
+    """Open a ``sync_runs`` row in state running; its counts grow with every committed batch."""
+    close_interrupted_runs(con)
+    row = con.execute(
+        "INSERT INTO sync_runs (command, started_at, status, data_timestamp, pid)"
+        " VALUES (?, ?, 'running', ?, ?) RETURNING run_id",
+        [command, datetime.now(UTC), data_timestamp, os.getpid()],
+    ).fetchone()
+    assert row is not None
+    log.info("run %s started: %s", row[0], command, extra={"event": "run started", "run_id": row[0]})
+    return int(row[0])
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    status: str,
+    *,
+    watermark: date | None = None,
+    error: str | None = None,
+    counts: dict[str, int] | None = None,
+) -> None:
+    """Close a run with its final status (succeeded, partial, failed, noop) and any extra counts."""
+    counts = counts or {}
+    assignments = "".join(f", {name} = {name} + ?" for name in counts)
+    con.execute(
+        f"UPDATE sync_runs SET finished_at = ?, status = ?, watermark = ?, error = ?{assignments}"
+        " WHERE run_id = ? RETURNING *",
+        [datetime.now(UTC), status, watermark, error, *counts.values(), run_id],
+    )
+    names = [column[0] for column in con.description or ()]
+    row = con.fetchone()
+    ledger = dict(zip(names, row, strict=True)) if row else {"run_id": run_id}
+    level = logging.ERROR if status == "failed" else logging.INFO
+    log.log(
+        level,
+        "run %s %s%s",
+        run_id,
+        status,
+        f": {error}" if error else "",
+        extra={"event": "run finished", **ledger},
+    )
+
+
+def add_run_counts(con: duckdb.DuckDBPyConnection, run_id: int, **counts: int) -> None:
+    assignments = ", ".join(f"{name} = {name} + ?" for name in counts)
+    con.execute(f"UPDATE sync_runs SET {assignments} WHERE run_id = ?", [*counts.values(), run_id])
+
+
+def set_run_data_timestamp(con: duckdb.DuckDBPyConnection, run_id: int, data_timestamp: str) -> None:
+    con.execute("UPDATE sync_runs SET data_timestamp = ? WHERE run_id = ?", [data_timestamp, run_id])
+
+
+def close_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Runs left 'running' by a process that died (we hold the write lock, so none is alive)."""
+    rows = con.execute(
+        "UPDATE sync_runs SET status = 'failed', error = 'interrupted: the process ended before finishing'"
+        " WHERE status = 'running' RETURNING run_id"
+    ).fetchall()
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class LastSync:
+    run_id: int
+    data_timestamp: str | None
+    watermark: date | None
+    finished_at: datetime | None
+
+
+def last_successful_sync(con: duckdb.DuckDBPyConnection) -> LastSync | None:
+    """The latest sync that succeeded (a no-op run counts: nothing was new upstream)."""
+    row = con.execute(
+        "SELECT run_id, data_timestamp, watermark, finished_at FROM sync_runs"
+        " WHERE command LIKE 'sync%' AND status IN ('succeeded', 'noop') ORDER BY run_id DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else LastSync(*row)
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
+    cursor = con.execute("SELECT * FROM sync_runs ORDER BY run_id DESC LIMIT ?", [limit])
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
