@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test lint schema bench demo ci
+.PHONY: install test lint schema bench demo ci screenshots
 
 $(VENV)/bin/ctsync: pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,3 +30,7 @@ ci: lint test
 demo: install
 	$(VENV)/bin/ctsync load data/sample
 	$(VENV)/bin/ctsync show NCT05766735
+
+# The README's screenshots: the browser test (Debian's chromium) writes them into docs/.
+screenshots: install
+	CTSYNC_SCREENSHOTS=docs $(VENV)/bin/pytest -q tests/test_web_browser.py

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +156,38 @@ def test_real_changes_say_which_page_facts_they_touch() -> None:
     assert facts_of_changes(changes("NCT05766735", "2025-05-07", "2026-04-09")) == []
     contacts = changes("NCT06972472", "2025-06-26", "2025-11-04")
     assert facts_of_changes(contacts) == ["Locations", "Where this trial is running", "Study contacts"]
+
+
+def test_ctsync_page_prints_the_quick_facts(tmp_path: Path) -> None:
+    """`ctsync page` on a loaded real record prints its quick facts in the page's forms, and as --json."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    base = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "--db",
+        str(tmp_path / "db.duckdb"),
+        "--published",
+        str(tmp_path / "p"),
+    ]
+    record = FIXTURES / "versions" / "NCT05766735@2026-04-09.json"
+    assert (
+        subprocess.run([*base, "load", str(record)], env=env, capture_output=True, check=False).returncode
+        == 0
+    )
+    shown = subprocess.run(
+        [*base, "page", "NCT05766735"], env=env, capture_output=True, text=True, check=False
+    )
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert "  Enrollment              200 (estimated)" in lines
+    assert "  Locations               2 sites (Aurora, Colorado; Charlottesville, Virginia)" in lines
+    assert "  Sponsor                 Chiara Fabris, PhD (other)" in lines
+    as_json = subprocess.run(
+        [*base, "page", "NCT05766735", "--json"], env=env, capture_output=True, check=False
+    )
+    facts = json.loads(as_json.stdout)
+    assert (facts["version"], facts["quick_facts"][3]) == (
+        1,
+        {"label": "Ages", "value": "30 Years to 80 Years"},
+    )

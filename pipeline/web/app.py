@@ -276,11 +276,13 @@ class _Web:
 
 
 def _same_origin(request: Request) -> bool:
-    """A browser's Origin header, when sent, names this host (a second line behind the token)."""
+    """A browser's Origin header, when sent, names this host or the proxy's (a second line behind the
+    token, which alone decides when no Origin is sent)."""
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    return origin.split("://", 1)[-1] == request.headers.get("host", "")
+    if origin is None:
+        return True
+    hosts = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "")} - {""}
+    return origin.split("://", 1)[-1] in hosts
 
 
 def _severity(name: str) -> Severity:
