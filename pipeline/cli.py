@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any, cast
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pipeline import __version__, logs, reading, sync
+from pipeline.cli_help import plain_help, route
 from pipeline.errors import CtsyncError, UsageError
-from pipeline.fetch import validate_nct_ids
+from pipeline.ids import validate_nct_ids
 from pipeline.page import page_facts
 from pipeline.page_render import render_page
 from pipeline.parallel import default_workers
 from pipeline.policy import SEVERITY_ORDER, Severity, at_least, load_policy
 from pipeline.render import change_to_json, render_changes
 from pipeline.settings import DEFAULT_API_URL, RetryPolicy, Settings
-from pipeline.views import render_log, render_queue, render_rows, render_runs, render_trial
+from pipeline.views import TrimmedLines, render_log, render_queue, render_rows, render_runs, render_trial
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -38,7 +41,11 @@ app.add_typer(export_app, name="export")
 
 stderr = Console(stderr=True)
 # Piped into a file or a pager, text is not hard-wrapped at 80 columns and tables may be wide.
-stdout = Console() if sys.stdout.isatty() else Console(width=200, soft_wrap=True)
+stdout = (
+    Console()
+    if sys.stdout.isatty()
+    else Console(file=cast(IO[str], TrimmedLines()), width=200, soft_wrap=True)
+)
 _state: dict[str, Any] = {"debug": False}
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
@@ -120,14 +127,22 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=_json_value) + "\n")
+
+
+def _json_value(value: Any) -> Any:
+    """Dates and times as ISO 8601 (``2026-11-25T14:30:00+00:00``, with the ``T``); anything else as text."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
 
 
 @app.command()
 def load(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path], typer.Argument(help="Folders of study JSON, page files, JSONL or the bulk zip.")
+        list[Path],
+        typer.Argument(metavar="PATH", help="Folders of study JSON, page files, JSONL or the bulk zip."),
     ],
     as_json: JsonOption = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 500,
@@ -158,7 +173,7 @@ def load(
 @app.command()
 def show(
     ctx: typer.Context,
-    nct_id: Annotated[str, typer.Argument(help="NCT ID, e.g. NCT05766735.")],
+    nct_id: Annotated[str, typer.Argument(metavar="NCT_ID", help="NCT ID, e.g. NCT05766735.")],
     as_json: JsonOption = False,
 ) -> None:
     """Show the canonical record of a trial as stored: what its page shows.
@@ -178,7 +193,9 @@ def show(
 @export_app.command("parquet")
 def export_parquet(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="Folder to write <table>.parquet files into.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder to write <table>.parquet files into.")
+    ],
 ) -> None:
     """Write every analyst table as a Parquet file.
 
@@ -193,7 +210,7 @@ def export_parquet(
 @app.command()
 def refresh(
     ctx: typer.Context,
-    nct_ids: Annotated[list[str], typer.Argument(help="NCT IDs to fetch now.")],
+    nct_ids: Annotated[list[str], typer.Argument(metavar="NCT_ID", help="NCT IDs to fetch now.")],
     as_json: JsonOption = False,
 ) -> None:
     """Fetch these trials now, store them, and print what changed since their last review.
@@ -234,7 +251,7 @@ def refresh(
 @app.command()
 def changes(
     ctx: typer.Context,
-    nct_id: Annotated[str, typer.Argument(help="NCT ID.")],
+    nct_id: Annotated[str, typer.Argument(metavar="NCT_ID", help="NCT ID.")],
     as_json: JsonOption = False,
     show_all: Annotated[bool, typer.Option("--all", help="The full version-to-version log.")] = False,
     min_severity: Annotated[
@@ -279,7 +296,7 @@ def changes(
         current=pending.current_version,
         title=None,
         console=stdout,
-        hidden=len(pending.changes) - len(shown),
+        hidden=Counter(change.severity for change in pending.changes if not at_least(change.severity, floor)),
     )
 
 
@@ -319,7 +336,7 @@ def queue(
 @app.command()
 def review(
     ctx: typer.Context,
-    nct_ids: Annotated[list[str], typer.Argument(help="NCT IDs, or `import FILE.csv`.")],
+    nct_ids: Annotated[list[str], typer.Argument(metavar="NCT_ID", help="NCT IDs, or `import FILE.csv`.")],
     by: Annotated[str | None, typer.Option("--by", help="Who reviewed.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note kept with the review.")] = None,
     version: Annotated[
@@ -346,23 +363,43 @@ def review(
     if nct_ids[0] == "import":
         if len(nct_ids) != 2:
             raise UsageError("usage: ctsync review import FILE.csv")
-        for item in sync.import_reviews(settings, Path(nct_ids[1])):
-            if item.version is None:
-                print(
-                    f"{item.nct_id}: review of {item.reviewed_at.date()} predates every stored version;"
-                    " not recorded (its changes since then cannot be shown yet)",
-                    file=sys.stderr,
-                )
-            else:
-                print(
-                    f"{item.nct_id}: reviewed {item.reviewed_at.date()} by {item.reviewed_by}:"
-                    f" version {item.version}"
-                )
+        review_import(ctx, Path(nct_ids[1]))
         return
     if by is None:
         raise UsageError("--by NAME is required: who reviewed")
     for nct_id, reviewed in sync.review(settings, validate_nct_ids(nct_ids), by, note, version):
         print(f"{nct_id}: version {reviewed} reviewed by {by}")
+
+
+@app.command("review import", hidden=True)
+def review_import(
+    ctx: typer.Context,
+    csv_file: Annotated[
+        Path, typer.Argument(metavar="FILE.csv", help="Columns nct_id, reviewed_at, reviewed_by[, note].")
+    ],
+) -> None:
+    """Import the reviews editors already have: each counts for the version current on its date.
+
+    reviewed_at is a date (YYYY-MM-DD) or an ISO date-time, never in the future. A review already
+    recorded (same trial, version, reviewer and time) is not recorded again, so importing the same file
+    twice records nothing new. The latest recorded review of a trial is its baseline.
+
+    Example:
+
+      ctsync review import reviews.csv
+    """
+    for item in sync.import_reviews(_settings(ctx), csv_file):
+        when = item.reviewed_at.date()
+        if item.version is None:
+            print(
+                f"{item.nct_id}: review of {when} predates every stored version;"
+                " not recorded (its changes since then cannot be shown yet)",
+                file=sys.stderr,
+            )
+        elif item.already_recorded:
+            print(f"{item.nct_id}: review of {when} by {item.reviewed_by} already recorded", file=sys.stderr)
+        else:
+            print(f"{item.nct_id}: reviewed {when} by {item.reviewed_by}: version {item.version}")
 
 
 track_app = typer.Typer(help="The set of trials the site covers.", no_args_is_help=True)
@@ -372,9 +409,9 @@ app.add_typer(track_app, name="track")
 @track_app.command("add")
 def track_add(
     ctx: typer.Context,
-    nct_ids: Annotated[list[str] | None, typer.Argument(help="NCT IDs to track.")] = None,
+    nct_ids: Annotated[list[str] | None, typer.Argument(metavar="NCT_ID", help="NCT IDs to track.")] = None,
     files: Annotated[
-        list[Path] | None, typer.Option("--file", help="One NCT ID per line; # comments.")
+        list[Path] | None, typer.Option("--file", metavar="FILE", help="One NCT ID per line; # comments.")
     ] = None,
 ) -> None:
     """Track trials: sync keeps them up to date. All or nothing: one bad ID adds none.
@@ -391,7 +428,8 @@ def track_add(
 
 @track_app.command("remove")
 def track_remove(
-    ctx: typer.Context, nct_ids: Annotated[list[str], typer.Argument(help="NCT IDs to stop tracking.")]
+    ctx: typer.Context,
+    nct_ids: Annotated[list[str], typer.Argument(metavar="NCT_ID", help="NCT IDs to stop tracking.")],
 ) -> None:
     """Stop tracking trials; their stored history stays.
 
@@ -638,7 +676,8 @@ def _usage_line(exc: typer.TyperException) -> str:
 def main() -> None:
     """Console entry point: run the app, turning ctsync errors into one line and an exit code."""
     try:
-        result = app(standalone_mode=False)
+        command = plain_help(typer.main.get_command(app))
+        result = command(args=route(command, sys.argv[1:]), standalone_mode=False)
     except CtsyncError as exc:
         if _state["debug"]:
             raise

@@ -7,19 +7,21 @@ change that was made and then undone shows nothing. The version-to-version log i
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipeline import store
+from pipeline import editorial_store, store
 from pipeline.diff import Change, diff, gone_upstream_change
 from pipeline.errors import UsageError
-from pipeline.fetch import validate_nct_ids
+from pipeline.ids import validate_nct_ids
 from pipeline.policy import Policy, Severity, at_least, most_severe, severity_rank
 from pipeline.render import change_to_json
+from pipeline.textfiles import read_user_text
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,36 @@ def queue(
                 "categories": list(dict.fromkeys(change.category for change in shown)),
             }
         )
+    entries += _gone_before_stored(con, min_severity, policy)
     entries.sort(key=lambda e: (severity_rank(e["severity"]), e["pending_since"] or "", e["nct_id"]))
+    return entries
+
+
+def _gone_before_stored(
+    con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None
+) -> list[dict[str, Any]]:
+    """Tracked trials ClinicalTrials.gov does not have and ctsync never stored: the page points at a
+    trial that is not there, a critical change like any trial gone upstream."""
+    entries = []
+    for nct_id, state, merged_into, checked_at in editorial_store.gone_before_stored(con):
+        reason = f"merged into {merged_into}" if state == "merged" else "not found on ClinicalTrials.gov"
+        change = gone_upstream_change(nct_id, reason, policy)
+        if not at_least(change.severity, min_severity):
+            continue
+        entries.append(
+            {
+                "nct_id": nct_id,
+                "severity": change.severity,
+                "change_count": 1,
+                "current_version": None,
+                "baseline": None,
+                "never_reviewed": True,
+                "pending_since": checked_at.isoformat() if checked_at else None,
+                "top_changes": [change.field],
+                "categories": [change.category],
+                "upstream_state": state,
+            }
+        )
     return entries
 
 
@@ -182,34 +213,42 @@ class ImportedReview:
     note: str | None
     version: int | None
     """The stored version current on the review date; None when the review predates every stored version."""
+    already_recorded: bool = False
+    """The same review (trial, version, reviewer, time) is recorded already: not recorded again."""
 
 
-def read_review_csv(path: Path) -> list[tuple[int, str, datetime, str, str | None]]:
-    """Rows (line, nct_id, reviewed_at, reviewed_by, note) of a review CSV; a UsageError names a bad line."""
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        needed = {"nct_id", "reviewed_at", "reviewed_by"}
-        if reader.fieldnames is None or not needed <= set(reader.fieldnames):
-            raise UsageError(f"{path}: the header must name nct_id, reviewed_at, reviewed_by[, note]")
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            try:
-                (nct_id,) = validate_nct_ids([row["nct_id"] or ""])
-                when = _parse_when(row["reviewed_at"] or "")
-            except UsageError as exc:
-                raise UsageError(f"{path}:{line}: {exc}") from None
-            except ValueError:
-                raise UsageError(
-                    f"{path}:{line}: reviewed_at {row['reviewed_at']!r} is not a date: use YYYY-MM-DD"
-                    " or an ISO date-time"
-                ) from None
-            if not (row["reviewed_by"] or "").strip():
-                raise UsageError(f"{path}:{line}: reviewed_by is empty")
-            rows.append(
-                (line, nct_id, when, row["reviewed_by"].strip(), (row.get("note") or "").strip() or None)
+def read_review_csv(
+    path: Path, now: datetime | None = None
+) -> list[tuple[int, str, datetime, str, str | None]]:
+    """Rows (line, nct_id, reviewed_at, reviewed_by, note) of a review CSV; a UsageError names a bad line.
+
+    A review dated after ``now`` is refused: recorded, it would claim a version nobody has seen yet.
+    """
+    now = now or datetime.now(UTC)
+    reader = csv.DictReader(io.StringIO(read_user_text(path, "review CSV"), newline=""))
+    needed = {"nct_id", "reviewed_at", "reviewed_by"}
+    if reader.fieldnames is None or not needed <= set(reader.fieldnames):
+        raise UsageError(f"{path}: the header must name nct_id, reviewed_at, reviewed_by[, note]")
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            (nct_id,) = validate_nct_ids([row["nct_id"] or ""])
+            when = _parse_when(row["reviewed_at"] or "")
+        except UsageError as exc:
+            raise UsageError(f"{path}:{line}: {exc}") from None
+        except ValueError:
+            raise UsageError(
+                f"{path}:{line}: reviewed_at {row['reviewed_at']!r} is not a date: use YYYY-MM-DD"
+                " or an ISO date-time"
+            ) from None
+        if when > now:
+            raise UsageError(
+                f"{path}:{line}: reviewed_at {row['reviewed_at'].strip()!r} is in the future;"
+                " nothing imported (fix the date)"
             )
+        if not (row["reviewed_by"] or "").strip():
+            raise UsageError(f"{path}:{line}: reviewed_by is empty")
+        rows.append((line, nct_id, when, row["reviewed_by"].strip(), (row.get("note") or "").strip() or None))
     return rows
 
 
@@ -222,19 +261,39 @@ def _parse_when(text: str) -> datetime:
 
 
 def import_reviews(con: duckdb.DuckDBPyConnection, path: Path) -> list[ImportedReview]:
-    """Record the reviews editors already have on their pages, against the version current on that date."""
+    """Record the reviews editors already have on their pages, against the version current on that date.
+
+    A review already recorded (same trial, version, reviewer and time: the same CSV imported again) is
+    not recorded twice. The new ones are recorded oldest first, so of several rows for one trial the
+    latest-dated is the latest recorded, the one ``changes`` and ``queue`` compare against.
+    """
     rows = read_review_csv(path)
     versions = store.versions_current_on(con, [(nct_id, when.date()) for _, nct_id, when, _, _ in rows])
-    imported = [
+    candidates = [
         ImportedReview(nct_id, when, by, note, version)
         for (_, nct_id, when, by, note), version in zip(rows, versions, strict=True)
     ]
+    known = editorial_store.recorded_reviews(con, [_key(r) for r in candidates if r.version])
+    imported: list[ImportedReview] = []
+    seen: set[editorial_store.ReviewKey] = set()
+    for item in candidates:
+        if item.version is not None and (_key(item) in known or _key(item) in seen):
+            item = replace(item, already_recorded=True)
+        elif item.version is not None:
+            seen.add(_key(item))
+        imported.append(item)
+    new = sorted((r for r in imported if r.version and not r.already_recorded), key=lambda r: r.reviewed_at)
     store.add_reviews(
         con,
         [
             (r.nct_id, r.version, r.reviewed_by, r.reviewed_at, r.note, f"import:{path.name}")
-            for r in imported
+            for r in new
             if r.version
         ],
     )
     return imported
+
+
+def _key(item: ImportedReview) -> editorial_store.ReviewKey:
+    assert item.version is not None
+    return (item.nct_id, item.version, item.reviewed_by, item.reviewed_at)

@@ -8,7 +8,8 @@ exit code it carries. Transient errors are the ones a retry or a later run may c
     ├── RecordError (exit 1): one record could not be normalized or read; goes to the dead letters
     ├── UpstreamError (exit 3): ClinicalTrials.gov answered in a way a retry will not fix
     │   └── UpstreamUnavailable (exit 3, transient): still failing after every retry
-    └── DatabaseBusy (exit 4, transient): another writer holds the database past --wait
+    ├── DatabaseBusy (exit 4, transient): another writer holds the database past --wait
+    └── StorageError (exit 5): a local file or folder cannot be written (read-only, full, not a file)
 """
 
 from __future__ import annotations
@@ -54,3 +55,12 @@ class DatabaseBusy(CtsyncError):
 
     exit_code = 4
     transient = True
+
+
+class StorageError(CtsyncError):
+    """A local file or folder ctsync must write cannot be: read-only, full, a folder where a file goes.
+
+    The message names the path and what to do; nothing is left half-written under the name asked for.
+    """
+
+    exit_code = 5

@@ -14,19 +14,22 @@ Incremental fetches (``iter_updated_since``) pick the cheaper of two plans with 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.errors import UpstreamError, UsageError
+from pipeline.errors import UpstreamError
 from pipeline.http import ApiClient, BadRequest, Moved, NotFound, RequestStats
+
+# NCT_ID and validate_nct_ids lived here first; re-exported for the callers that import them from here.
+from pipeline.ids import NCT_ID as NCT_ID
+from pipeline.ids import is_nct_id
+from pipeline.ids import validate_nct_ids as validate_nct_ids
 
 Study = dict[str, Any]
 
-NCT_ID = re.compile(r"^NCT\d{8}$")
 MAX_PAGE_SIZE = 1000  # the API silently caps pageSize here
 
 # Servers and proxies commonly refuse request lines over 8 KB. Each ID costs its 11 characters plus a
@@ -39,18 +42,6 @@ ID_CHUNK_SIZE = (URL_LIMIT_BYTES - URL_RESERVED_BYTES) // ENCODED_ID_BYTES  # 51
 
 PLAN_REGISTRY_WIDE = "registry-wide"
 PLAN_ID_CHUNKS = "id-chunks"
-
-
-def validate_nct_ids(ids: Iterable[str]) -> list[str]:
-    """Strip, uppercase and dedupe (first occurrence wins); raise ``UsageError`` naming every malformed ID."""
-    cleaned = [raw.strip().upper() for raw in ([ids] if isinstance(ids, str) else ids)]
-    malformed = list(dict.fromkeys(nct_id for nct_id in cleaned if not NCT_ID.match(nct_id)))
-    if malformed:
-        raise UsageError(
-            f"malformed NCT ID(s): {', '.join(repr(nct_id) for nct_id in malformed)}; "
-            "an NCT ID is NCT followed by 8 digits, e.g. NCT01788527"
-        )
-    return list(dict.fromkeys(cleaned))
 
 
 @dataclass
@@ -261,6 +252,6 @@ class Fetcher:
 
 def _nct_id_in_location(moved: Moved) -> str:
     real_id = urlsplit(moved.location).path.rstrip("/").rsplit("/", 1)[-1].upper()
-    if not NCT_ID.match(real_id):
+    if not is_nct_id(real_id):
         raise UpstreamError(f"{moved}: no NCT ID in the redirect; the API may have changed")
     return real_id

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import StorageError
+
 # Attributes every LogRecord has; anything else was passed in ``extra`` and belongs in the JSON line.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -46,7 +48,13 @@ def configure(log_file: Path | None, *, verbose: bool = False) -> None:
     terminal.addFilter(lambda record: getattr(record, "event", None) != "run finished")
     root.addHandler(terminal)
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            to_file = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            raise StorageError(
+                f"cannot append to the log file {log_file} ({exc.strerror or exc}): name a writable file"
+                " with --log-file (CTSYNC_LOG_FILE) or fix its folder's permissions"
+            ) from None
         to_file.setFormatter(JsonLines())
         root.addHandler(to_file)

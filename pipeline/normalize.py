@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline.errors import RecordError
+from pipeline.ids import describe, is_nct_id
 from pipeline.models import Trial, identity_key
 
 Raw = Mapping[str, Any]
@@ -62,6 +63,12 @@ def normalize(raw: Raw) -> Trial:
     nct_id = ident.get("nctId") if isinstance(ident, Mapping) else None
     if not isinstance(nct_id, str) or not nct_id:
         raise RecordError(None, "protocolSection.identificationModule.nctId", "missing")
+    if not is_nct_id(nct_id):
+        raise RecordError(
+            None,
+            "protocolSection.identificationModule.nctId",
+            f"malformed: {describe(nct_id)}; an NCT ID is NCT followed by 8 digits",
+        )
     unknown: list[str] = []
     try:
         fields = _trial_fields(raw, protocol, _enum_checker(unknown))

@@ -18,16 +18,20 @@ names a severity gives the severity, so a user rule may override just one of the
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
-from collections.abc import Iterable
+import types
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import UsageError
+from pipeline.models import Trial
+from pipeline.textfiles import read_user_text
 
 Severity = Literal["critical", "major", "minor", "info"]
 ChangeKind = Literal["added", "removed", "modified"]
@@ -169,11 +173,7 @@ def load_policy(path: Path | None = None) -> Policy:
     base = default_policy()
     if path is None:
         return base
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"policy file {path}: cannot read it ({exc.strerror}); check the path") from exc
-    user = _parse(text, path)
+    user = _parse(read_user_text(path, "policy file"), path)
     return Policy(rules=user.rules + base.rules, ignore=base.ignore + user.ignore)
 
 
@@ -192,6 +192,8 @@ def _parse(text: str, path: Path) -> Policy:
     rules = data.get("rules", [])
     if not isinstance(rules, list):
         raise UsageError(f"policy file {path}: 'rules' must be written as [[rules]] tables")
+    for pattern in ignore:
+        _check_field(pattern, f"policy file {path}: ignore")
     lines = _rule_lines(text)
     parsed = [_rule(item, path, index, lines) for index, item in enumerate(rules)]
     return Policy(rules=tuple(parsed), ignore=tuple(ignore))
@@ -210,6 +212,7 @@ def _rule(item: Any, path: Path, index: int, lines: list[int]) -> Rule:
     field = item.get("field")
     if not isinstance(field, str) or not field:
         raise UsageError(f"{where}: 'field' must be a non-empty path pattern, e.g. \"locations[*].status\"")
+    place = where
     where += f" field {field!r}"
     _check_choice(item.get("change"), get_args(ChangeKind), "change", where)
     _check_choice(item.get("severity"), SEVERITY_ORDER, "severity", where)
@@ -222,6 +225,7 @@ def _rule(item: Any, path: Path, index: int, lines: list[int]) -> Rule:
             not isinstance(values, list) or not all(isinstance(value, str) for value in values)
         ):
             raise UsageError(f'{where}: {key!r} must be a list of values, e.g. ["RECRUITING"]')
+    _check_field(field, place)
     return Rule.model_validate(
         {key: tuple(value) if isinstance(value, list) else value for key, value in item.items()}
     )
@@ -239,3 +243,44 @@ def _rule_lines(text: str) -> list[int]:
         for number, line in enumerate(text.splitlines(), start=1)
         if re.match(r"\s*\[\[\s*rules\s*\]\]", line)
     ]
+
+
+@cache
+def field_templates() -> frozenset[str]:
+    """Every path template a change can have: the canonical Trial's fields, lists as ``[*]``, and
+    ``upstream`` (a trial gone from ClinicalTrials.gov)."""
+    return frozenset({"upstream", *_templates_of(Trial, "")})
+
+
+def _templates_of(model: type[BaseModel], prefix: str) -> Iterator[str]:
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        yield path
+        for inner, listed in _held_types(info.annotation):
+            at = f"{path}[*]" if listed else path
+            if listed:
+                yield at
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                yield from _templates_of(inner, f"{at}.")
+
+
+def _held_types(annotation: Any) -> Iterator[tuple[Any, bool]]:
+    """The types a field holds: (type, inside a list) for ``X``, ``X | None`` and ``tuple[X, ...]``."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        for arg in get_args(annotation):
+            yield from _held_types(arg)
+    elif origin is tuple:
+        yield get_args(annotation)[0], True
+    else:
+        yield annotation, False
+
+
+def _check_field(pattern: str, where: str) -> None:
+    """A rule or ignore pattern must match a field that exists, or it silently never applies."""
+    known = field_templates()
+    if any(pattern_regex(pattern).fullmatch(template) for template in known):
+        return
+    close = difflib.get_close_matches(pattern, sorted(known), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "fields are paths such as 'locations[*].status'"
+    raise UsageError(f"{where}: no field {pattern!r} in the canonical record; {hint}")

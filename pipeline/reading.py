@@ -19,7 +19,7 @@ import duckdb
 
 from pipeline import editorial, store
 from pipeline.editorial import PendingChanges
-from pipeline.errors import UsageError
+from pipeline.errors import StorageError, UsageError
 from pipeline.models import Trial
 from pipeline.policy import Severity, load_policy
 from pipeline.settings import Settings
@@ -66,7 +66,20 @@ def export_parquet(settings: Settings, directory: Path) -> list[Path]:
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is a file: name a folder to write the Parquet files into")
     with reader(settings) as con:
-        return store.export_parquet(con, directory)
+        try:
+            return store.export_parquet(con, directory)
+        except (OSError, duckdb.IOException) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _io_reason(exc)
+            raise StorageError(
+                f"cannot write Parquet files into {directory} ({reason}): name a writable folder"
+                " with free space"
+            ) from None
+
+
+def _io_reason(exc: Exception) -> str:
+    """The OS's reason at the end of a DuckDB IO error ("...: Read-only file system"), on one line."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.rsplit(": ", 1)[-1][:200]
 
 
 def pending(settings: Settings, nct_ids: list[str]) -> list[PendingChanges]:

@@ -10,7 +10,7 @@ that changed, removed ones struck through in red and added ones in green. Render
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -20,7 +20,7 @@ from rich.text import Text
 
 from pipeline.diff import Change, sort_changes
 from pipeline.normalize import known_values
-from pipeline.policy import CATEGORIES, SEVERITY_ORDER
+from pipeline.policy import CATEGORIES, SEVERITY_ORDER, Severity
 
 SEVERITY_STYLES = {"critical": "bold red", "major": "bold yellow", "minor": "cyan", "info": "dim"}
 REMOVED_STYLE = "red strike"
@@ -134,7 +134,7 @@ def render_changes(
     title: str | None,
     console: Console,
     log: bool = False,
-    hidden: int = 0,
+    hidden: int | Mapping[Severity, int] = 0,
 ) -> None:
     """Print a header and one line per change, most severe first, grouped by category.
 
@@ -169,12 +169,18 @@ def render_changes(
     _hidden_note(console, hidden)
 
 
-def _hidden_note(console: Console, hidden: int) -> None:
-    if hidden:
-        console.print(
-            Text(f"(and {hidden} bookkeeping change(s): --min-severity info shows them)", style="dim"),
-            highlight=False,
-        )
+def _hidden_note(console: Console, hidden: int | Mapping[Severity, int]) -> None:
+    """What ``--min-severity`` left out, by severity: only info changes are "bookkeeping"."""
+    counts: Mapping[Severity, int] = {"info": hidden} if isinstance(hidden, int) else hidden
+    shown = [(severity, counts[severity]) for severity in SEVERITY_ORDER if counts.get(severity)]
+    if not shown:
+        return
+    words = [f"{count} {'bookkeeping' if severity == 'info' else severity}" for severity, count in shown]
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    console.print(
+        Text(f"(and {listed} change(s): --min-severity {shown[-1][0]} shows them)", style="dim"),
+        highlight=False,
+    )
 
 
 def _header(count: int, nct_id: str, baseline: int | None, current: int) -> Text:

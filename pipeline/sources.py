@@ -7,6 +7,7 @@ as records (broken JSON, not a study, empty) comes out as a ``Failure`` and the 
 from __future__ import annotations
 
 import json
+import logging
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from pipeline.records import Failure
 
 STUDY_SUFFIXES = (".json", ".jsonl", ".ndjson", ".zip")
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class RawRecord:
@@ -28,13 +31,27 @@ class RawRecord:
     parsed: Any = None
 
 
-def check_paths(paths: Iterable[Path]) -> list[Path]:
-    """The paths, or a UsageError naming the first that does not exist."""
-    checked = []
+def check_paths(paths: Iterable[Path], *, warn: bool = True) -> list[Path]:
+    """The paths to read. A UsageError names the first that does not exist or, given as a ``.zip``, is no
+    zip; a path that is neither a folder nor a regular file (a FIFO, a device) is skipped with a
+    warning, since reading it could wait forever; when nothing is left that is a UsageError too."""
+    checked, skipped = [], []
     for path in paths:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
+        if not (path.is_dir() or path.is_file()):
+            skipped.append(path)
+            if warn:
+                log.warning("skipped %s: not a regular file or folder (a pipe or a device)", path)
+            continue
+        if path.is_file() and path.suffix == ".zip" and not zipfile.is_zipfile(path):
+            raise UsageError(f"{path} is not a zip file: give the bulk ctg-studies.json.zip as downloaded")
         checked.append(path)
+    if skipped and not checked:
+        raise UsageError(
+            f"nothing to load: {', '.join(map(str, skipped))} is not a regular file or folder;"
+            " copy the records to a file first"
+        )
     return checked
 
 
@@ -54,8 +71,11 @@ def count_records_cheaply(paths: Iterable[Path]) -> int | None:
         if path.suffix == ".json":
             total += 1
         elif path.suffix == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                total += sum(1 for name in archive.namelist() if name.endswith(".json"))
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    total += sum(1 for name in archive.namelist() if name.endswith(".json"))
+            except (OSError, zipfile.BadZipFile):
+                return None  # reading it says why, as a dead letter
         else:
             return None
     return total

@@ -23,8 +23,9 @@ import duckdb
 from pipeline import editorial, store
 from pipeline.diff import diff, gone_upstream_change
 from pipeline.errors import CtsyncError, DatabaseBusy, RecordError, UsageError
-from pipeline.fetch import NCT_ID, Fetcher, FetchReport, validate_nct_ids
+from pipeline.fetch import Fetcher, FetchReport
 from pipeline.http import ApiClient
+from pipeline.ids import clean, describe, is_nct_id, validate_nct_ids
 from pipeline.lock import forget_inherited_locks, writer_lock
 from pipeline.models import Trial
 from pipeline.normalize import normalize
@@ -42,6 +43,7 @@ from pipeline.records import (
 )
 from pipeline.settings import Settings
 from pipeline.sources import RawRecord, check_paths, count_records_cheaply, iter_records
+from pipeline.textfiles import read_user_text
 
 Progress = Callable[[int], None]
 """Called with how many more records were handled; the CLI draws a progress bar from it."""
@@ -225,7 +227,7 @@ def _flush(
 
 def expected_records(paths: list[Path]) -> int | None:
     """How many records a load will read, when knowing costs nothing (for the progress bar)."""
-    return count_records_cheaply(check_paths(paths))
+    return count_records_cheaply(check_paths(paths, warn=False))
 
 
 def load(settings: Settings, paths: list[Path], progress: Progress | None = None) -> RunSummary:
@@ -447,19 +449,19 @@ def _fail_run(con: duckdb.DuckDBPyConnection, run_id: int, exc: BaseException, r
 
 def read_id_file(path: Path) -> list[str]:
     """NCT IDs of a file, one per line, ``#`` comments; a UsageError names every bad line."""
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
     ids, bad = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_user_text(path, "ID file").splitlines(), start=1):
         text = line.split("#", 1)[0].strip()
         if not text:
             continue
-        if NCT_ID.match(text.upper()):
-            ids.append(text.upper())
+        if is_nct_id(clean(text)):
+            ids.append(clean(text))
         else:
-            bad.append(f"line {number}: {text!r}")
+            bad.append(f"line {number}: {describe(text)}")
     if bad:
         raise UsageError(f"{path}: malformed NCT ID(s), nothing added: {'; '.join(bad)}")
+    if not ids:
+        raise UsageError(f"ID file {path} names no NCT ID: write one per line (# starts a comment)")
     return ids
 
 

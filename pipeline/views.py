@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC
 from typing import Any
 
@@ -12,6 +13,33 @@ from rich.text import Text
 from pipeline.diff import Change
 from pipeline.models import Trial, TrialDate
 from pipeline.render import SEVERITY_STYLES, render_changes
+
+
+class TrimmedLines:
+    """A text stream onto ``sys.stdout`` (looked up at each write) that drops the spaces rich pads table
+    lines with: piped output has no trailing whitespace to trip ``diff`` or ``grep 'x$'``."""
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    @property
+    def encoding(self) -> str:
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        if lines:
+            sys.stdout.write("".join(f"{line.rstrip()}\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            sys.stdout.write(self._pending)
+            self._pending = ""
+        sys.stdout.flush()
 
 
 def humanize(value: str | None) -> str:
@@ -106,9 +134,9 @@ def render_queue(console: Console, entries: list[dict[str, Any]]) -> None:
         table.add_row(
             Text(entry["severity"].upper(), style=SEVERITY_STYLES[entry["severity"]]),
             entry["nct_id"],
-            "new" if entry["never_reviewed"] else str(entry["change_count"]),
+            "new" if entry["never_reviewed"] and entry["current_version"] else str(entry["change_count"]),
             "never" if entry["baseline"] is None else f"v{entry['baseline']}",
-            f"v{entry['current_version']}",
+            "—" if entry["current_version"] is None else f"v{entry['current_version']}",
             (entry["pending_since"] or "")[:10],
             Text(", ".join(entry["categories"]) or "—"),
         )

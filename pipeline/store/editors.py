@@ -36,9 +36,10 @@ def review_states(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str] | None 
     rows = con.execute(
         """
         WITH ids AS (SELECT unnest(?) AS nct_id),
-        last_review AS (
-            SELECT nct_id, arg_max(version, reviewed_at) AS version, arg_max(reviewed_by, reviewed_at) AS by,
-                   max(reviewed_at) AS at
+        last_review AS (  -- the latest recorded review wins (rowid: reviews are append-only), not the
+                          -- latest reviewed_at: an import may record an older date for a newer version
+            SELECT nct_id, arg_max(version, rowid) AS version, arg_max(reviewed_by, rowid) AS by,
+                   arg_max(reviewed_at, rowid) AS at
             FROM reviews WHERE nct_id IN (SELECT nct_id FROM ids) GROUP BY nct_id
         )
         SELECT t.nct_id, t.version, r.version, r.by, r.at,
