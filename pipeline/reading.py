@@ -19,7 +19,7 @@ import duckdb
 
 from pipeline import editorial, store
 from pipeline.editorial import PendingChanges
-from pipeline.errors import StorageError, UsageError
+from pipeline.errors import DatabaseBusy, StorageError, UsageError
 from pipeline.models import Trial
 from pipeline.policy import Severity, load_policy
 from pipeline.settings import Settings
@@ -34,11 +34,14 @@ def reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         con = store.connect(settings.db, read_only=True)
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
-            raise UsageError(
+            raise StorageError(
                 f"{settings.db} is not a ctsync database (DuckDB: {str(exc).splitlines()[0]})"
             ) from None
         if settings.published is None or not settings.published.exists():
-            raise
+            raise DatabaseBusy(
+                f"{settings.db} is being written and has no published copy yet (the first write is still"
+                " running): try again when it finishes"
+            ) from None
         print(
             f"ctsync: {settings.db} is being written; reading the published copy {settings.published}",
             file=sys.stderr,
@@ -46,7 +49,9 @@ def reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         con = store.connect(settings.published, read_only=True)
     try:
         if not store.is_ctsync_database(con):
-            raise UsageError(f"{settings.db} is not a ctsync database: point --db at the file ctsync writes")
+            raise StorageError(
+                f"{settings.db} is not a ctsync database: point --db at the file ctsync writes"
+            )
         yield con
     finally:
         con.close()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.errors import StorageError
+
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 WRITER_MEMORY_LIMIT = "512MB"
 CHECKPOINT_THRESHOLD = "1GB"
@@ -61,26 +63,63 @@ def is_ctsync_database(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the numbered migrations not yet applied, each in a transaction with its bookkeeping row."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP WITH TIME ZONE NOT NULL)"
-    )
-    applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    done = []
+    """Apply the numbered migrations not yet applied, each in a transaction with its bookkeeping row.
+
+    A new database gets its bookkeeping table in the same transaction as the first migration, so a
+    writer killed at any instant leaves a database that is either empty or valid. A DuckDB file that
+    holds another application's tables is refused and left untouched.
+    """
+    if not _has_table(con, "schema_migrations"):
+        if _user_tables(con):
+            raise StorageError(
+                f"{_database_path(con)} is a DuckDB database of another application, not a ctsync database:"
+                " point --db at a new file or at the one ctsync writes (nothing was changed)"
+            )
+        applied: set[int] = set()
+    else:
+        applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done: list[int] = []
     for path in sorted(MIGRATIONS.glob("*.sql")):
         number = int(path.name.split("_", 1)[0])
         if number in applied:
             continue
         with transaction(con):
+            if not applied and not done:
+                con.execute(
+                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                    " applied_at TIMESTAMP WITH TIME ZONE NOT NULL)"
+                )
+                _comment_migrations_table(con)
             con.execute(path.read_text(encoding="utf-8"))
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, path.stem, datetime.now(UTC)]
             )
-            if number == 1:
-                _comment_migrations_table(con)
         done.append(number)
     return done
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = ?",
+        [name],
+    ).fetchone()
+    return row is not None and row[0] > 0
+
+
+def _user_tables(con: duckdb.DuckDBPyConnection) -> int:
+    """Tables and views of the database file itself (not the temp catalog, not DuckDB's own)."""
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database())"
+        " + (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal)"
+    ).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _database_path(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return str(row[0]) if row and row[0] else "the database"
 
 
 def _comment_migrations_table(con: duckdb.DuckDBPyConnection) -> None:
