@@ -171,6 +171,31 @@ def load(
 
 
 @app.command()
+def renormalize(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Re-derive every stored canonical record from its raw JSON with this ctsync's normalizer.
+
+    Needed after an upgrade that changes normalization (the first write after one runs it too): no new
+    versions, reviews stay on their versions, stored changes are derived anew, so no trial enters the
+    queue because of the upgrade. Batch by batch, recorded in the run ledger; a no-op when up to date.
+
+    Example:
+
+      ctsync renormalize
+    """
+    counts = sync.renormalize_all(_settings(ctx))
+    if as_json:
+        _print_json(counts)
+    else:
+        print(
+            f"Renormalized {counts['trials']} trial(s), {counts['versions']} version(s);"
+            f" {counts['rederived']} record(s) differ under the new rules; {counts['failed']} failed",
+            file=sys.stderr if counts["failed"] else sys.stdout,
+        )
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+@app.command()
 def show(
     ctx: typer.Context,
     nct_id: Annotated[str, typer.Argument(metavar="NCT_ID", help="NCT ID, e.g. NCT05766735.")],

@@ -23,6 +23,10 @@ from pipeline.models import Trial, identity_key
 
 Raw = Mapping[str, Any]
 
+NORMALIZER_VERSION = 1
+"""Bump whenever a rule changes what a raw record normalizes to: stored versions made by an older
+normalizer are then re-derived from their raw JSON by ``ctsync renormalize`` (no new versions)."""
+
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
 _YEARS_PER_UNIT = {

@@ -18,6 +18,7 @@ from typing import Any
 
 import pipeline
 from pipeline.models import Trial
+from pipeline.normalize import NORMALIZER_VERSION
 
 ChangeRows = Callable[[Trial, Trial], list[dict[str, Any]]]
 """The differ's hook: the change rows (field, change, old, new, category, severity, detail) old → new."""
@@ -77,7 +78,7 @@ def raw_fingerprint(raw_json: str) -> str:
     matches the stored one is unchanged without parsing it: that makes a no-op reload of the registry cheap.
     """
     text = _VERSION_HOLDER.sub("", raw_json)
-    return hashlib.sha256(f"{pipeline.__version__}\n{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{pipeline.__version__}/{NORMALIZER_VERSION}\n{text}".encode()).hexdigest()
 
 
 def nct_id_in_text(raw_json: str) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline import editorial, store
+from pipeline import editorial, renormalize, store
 from pipeline.diff import diff, gone_upstream_change
 from pipeline.errors import CtsyncError, DatabaseBusy, RecordError, UsageError
 from pipeline.fetch import Fetcher, FetchReport
@@ -88,6 +88,10 @@ def writer(settings: Settings, command: str) -> Iterator[duckdb.DuckDBPyConnecti
     with writer_lock(settings.db, settings.wait, f"ctsync {command}"):
         con = _connect_when_free(settings)
         try:
+            if command != "renormalize":
+                # The first write after a normalizer upgrade re-derives what older rules stored, so that
+                # this write compares like with like (see pipeline.renormalize).
+                renormalize.renormalize(con, change_rows_for(settings))
             yield con
             if settings.published is not None:
                 _publish(con, settings)
@@ -442,6 +446,13 @@ def _fail_run(con: duckdb.DuckDBPyConnection, run_id: int, exc: BaseException, r
         store.finish_run(
             con, run_id, "failed", error=f"{type(exc).__name__}: {exc}", counts=_request_counts(report)
         )
+
+
+def renormalize_all(settings: Settings, progress: Progress | None = None) -> dict[str, int]:
+    """``ctsync renormalize``: re-derive every version stored by an older normalizer from its raw JSON."""
+    _require_database(settings)
+    with writer(settings, "renormalize") as con:
+        return renormalize.renormalize(con, change_rows_for(settings), progress)
 
 
 # --- tracking -----------------------------------------------------------------------------------

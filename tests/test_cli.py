@@ -26,6 +26,7 @@ DESIGN_COMMANDS = [
     "refresh",
     "load",
     "show",
+    "renormalize",
     "changes",
     "queue",
     "review",

@@ -25,7 +25,14 @@ from pipeline.records import (
     note_outcome,
     raw_fingerprint,
 )
-from pipeline.store.batches import MAX_RAW_IN_DEAD_LETTER, insert_changes, matching_fingerprints, save_batch
+from pipeline.store.batches import (
+    MAX_RAW_IN_DEAD_LETTER,
+    change_row,
+    insert_changes,
+    matching_fingerprints,
+    save_batch,
+    version_row,
+)
 from pipeline.store.connection import (
     ANALYST_TABLES,
     INTERNAL_TABLES,
@@ -65,10 +72,18 @@ from pipeline.store.ledger import (
     finish_run,
     last_successful_sync,
     recent_runs,
+    run_closed_on_error,
     set_run_data_timestamp,
     start_run,
 )
 from pipeline.store.publish import export_parquet, publish
+from pipeline.store.renormal import (
+    StoredVersion,
+    detected_change_row,
+    rewrite_versions,
+    stale_trials,
+    stored_versions,
+)
 
 __all__ = [
     "ANALYST_TABLES",
@@ -86,13 +101,16 @@ __all__ = [
     "LastSync",
     "ReviewState",
     "Seen",
+    "StoredVersion",
     "add_reviews",
     "add_run_counts",
     "change_log",
+    "change_row",
     "close_interrupted_runs",
     "connect",
     "current_records",
     "current_trial",
+    "detected_change_row",
     "export_parquet",
     "finish_run",
     "insert_changes",
@@ -109,14 +127,19 @@ __all__ = [
     "recent_runs",
     "record_upstream_states",
     "review_states",
+    "rewrite_versions",
+    "run_closed_on_error",
     "save_batch",
     "set_run_data_timestamp",
+    "stale_trials",
     "start_run",
+    "stored_versions",
     "track",
     "tracked_ids",
     "tracked_list",
     "transaction",
     "unsynced_ids",
     "untrack",
+    "version_row",
     "versions_current_on",
 ]

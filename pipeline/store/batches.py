@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.normalize import NORMALIZER_VERSION
 from pipeline.records import BatchResult, ChangeRows, Failure, Incoming, Seen
 from pipeline.store import current
 from pipeline.store.connection import staging_file, transaction, write_json_array
@@ -101,7 +102,7 @@ def _save_round(
             continue
         version = 1 if previous is None else previous[0] + 1
         result.note(item.nct_id, "new" if previous is None else "changed")
-        versions.append(_version_row(item, version))
+        versions.append(version_row(item, version))
         if previous is not None:
             changed.append((item, previous[0], version))
     _mark_seen(con, ids, run_id, now)
@@ -118,7 +119,7 @@ def _save_round(
         insert_changes(con, changes, run_id, now)
 
 
-def _version_row(item: Incoming, version: int) -> str:
+def version_row(item: Incoming, version: int) -> str:
     header = {
         "nct_id": item.nct_id,
         "version": version,
@@ -143,23 +144,38 @@ _STAGE_COLUMNS = (
 
 
 def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: int, now: datetime) -> None:
+    read_stage(con, stage_path)
+    con.execute(
+        "INSERT INTO trial_versions (nct_id, version, content_hash, fetched_at, last_update_post_date,"
+        " version_holder, source, run_id, record, raw, normalizer_version)"
+        " SELECT nct_id, version, content_hash, ?, last_update_post_date,"
+        " version_holder, source, ?, record, raw, ? FROM stage",
+        [now, run_id, NORMALIZER_VERSION],
+    )
+    replaced = con.execute("SELECT count(*) FROM stage WHERE version > 1").fetchone()
+    replace_current_from_stage(con, now, only_new=not (replaced and replaced[0]))
+
+
+def read_stage(con: duckdb.DuckDBPyConnection, stage_path: Path) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM read_json(?, format = 'array',"
         f" columns = {_STAGE_COLUMNS}, maximum_object_size = 33554432)",
         [str(stage_path)],
     )
-    con.execute(
-        "INSERT INTO trial_versions SELECT nct_id, version, content_hash, ?, last_update_post_date,"
-        " version_holder, source, ?, record, raw FROM stage",
-        [now, run_id],
-    )
-    replaced = con.execute("SELECT count(*) FROM stage WHERE version > 1").fetchone()
-    if replaced and replaced[0]:
-        # Each DELETE scans its whole table: skip them when every trial of the batch is new (a backfill).
+
+
+def replace_current_from_stage(con: duckdb.DuckDBPyConnection, now: datetime, *, only_new: bool) -> None:
+    """Make the current-state tables of the trials in ``stage`` equal its records; drops ``stage``.
+
+    ``only_new``: none of them is stored yet, so the deletes are skipped (each scans its whole table,
+    which is most of a backfill's cost otherwise).
+    """
+    if not only_new:
         for table in current.CURRENT_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE nct_id IN (SELECT nct_id FROM stage WHERE version > 1)")
+            con.execute(f"DELETE FROM {table} WHERE nct_id IN (SELECT nct_id FROM stage)")
     con.execute(
-        "INSERT INTO trial_current_records SELECT nct_id, version, from_base64(record_zlib) FROM stage"
+        "INSERT INTO trial_current_records (nct_id, version, record_zlib)"
+        " SELECT nct_id, version, from_base64(record_zlib) FROM stage"
     )
     con.execute(current.PARSE_STAGE)
     con.execute(current.TRIALS_FROM_STAGE, [now])

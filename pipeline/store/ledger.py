@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -55,6 +57,21 @@ def finish_run(
         f": {error}" if error else "",
         extra={"event": "run finished", **ledger},
     )
+
+
+@contextlib.contextmanager
+def run_closed_on_error(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[None]:
+    """Close the run as ``interrupted`` (Ctrl-C) or ``failed`` (anything else) if the block raises.
+
+    The block closes the run itself when it succeeds; committed batches stay either way.
+    """
+    try:
+        yield
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        with contextlib.suppress(duckdb.Error):
+            finish_run(con, run_id, status, error=f"{type(exc).__name__}: {exc}"[:1000])
+        raise
 
 
 def add_run_counts(con: duckdb.DuckDBPyConnection, run_id: int, **counts: int) -> None:

@@ -1,0 +1,119 @@
+"""Renormalize: a normalizer change re-derives stored records in place and never floods the editors' queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import SAMPLE
+from webdb import PAIRS, editorial_db, later_version, real, write_studies
+
+import pipeline.normalize
+import pipeline.records
+import pipeline.renormalize
+import pipeline.store.batches
+from pipeline import reading, sync
+from pipeline.settings import Settings
+
+_real_split = pipeline.normalize.split_criteria
+
+
+def _one_item_per_section(criteria: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A changed normalization rule: each section's items joined into one (every criteria list moves)."""
+    inclusion, exclusion = _real_split(criteria)
+    return tuple(" / ".join(inclusion) for _ in inclusion[:1]), tuple(
+        " / ".join(exclusion) for _ in exclusion[:1]
+    )
+
+
+def _upgrade_normalizer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if a new ctsync with normalizer 2 and a changed criteria rule were installed."""
+    monkeypatch.setattr(pipeline.normalize, "split_criteria", _one_item_per_section)
+    for module in (pipeline.normalize, pipeline.records, pipeline.renormalize, pipeline.store.batches):
+        monkeypatch.setattr(module, "NORMALIZER_VERSION", 2)
+
+
+def _snapshot(settings: Settings) -> dict[str, Any]:
+    con = duckdb.connect(str(settings.db), read_only=True)
+    try:
+        return {
+            name: con.execute(query).fetchall()
+            for name, query in {
+                "versions": "SELECT nct_id, version, fetched_at, run_id FROM trial_versions ORDER BY 1, 2",
+                "reviews": "SELECT * FROM reviews ORDER BY nct_id, reviewed_at",
+                "normalizers": "SELECT DISTINCT normalizer_version FROM trial_versions",
+            }.items()
+        }
+    finally:
+        con.close()
+
+
+def _inclusion(settings: Settings, nct_id: str) -> tuple[str, ...]:
+    return reading.trial(settings, nct_id)[1].eligibility.inclusion
+
+
+@pytest.fixture
+def reviewed_db(tmp_path: Path) -> Settings:
+    """The three real version pairs (old reviewed, new pending) and the 38 sample records, all reviewed."""
+    settings = editorial_db(tmp_path)
+    sync.load(settings, [SAMPLE])
+    sample_ids = sorted(path.stem for path in SAMPLE.glob("NCT*.json"))
+    sync.review(settings, [i for i in sample_ids if i not in PAIRS], "A. Editor", None)
+    return settings
+
+
+def test_a_normalizer_change_then_a_write_leaves_the_queue_unchanged(
+    reviewed_db: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade that changes a criteria rule, the first write (a reload of the same records)
+    re-derives every version first: no new version, reviews untouched, the queue exactly as before,
+    and the stored records follow the new rule."""
+    settings = reviewed_db
+    queue_before = reading.queue(settings, "minor")
+    assert [entry["nct_id"] for entry in queue_before] == ["NCT06972472", "NCT05766735", "NCT03549754"]
+    before = _snapshot(settings)
+    old_items = _inclusion(settings, "NCT05766735")
+    assert len(old_items) > 1
+
+    _upgrade_normalizer(monkeypatch)
+    summary = sync.load(settings, [SAMPLE, tmp_path / "new"])
+
+    assert summary.count("changed") == 0 and summary.count("new") == 0
+    after = _snapshot(settings)
+    assert after["versions"] == before["versions"]
+    assert after["reviews"] == before["reviews"]
+    assert after["normalizers"] == [(2,)]
+    assert reading.queue(settings, "minor") == queue_before
+    assert _inclusion(settings, "NCT05766735") == (" / ".join(old_items),)
+    runs = [(run["command"], run["status"]) for run in reading.runs(settings, 3)]
+    assert runs[:2] == [("load", "succeeded"), ("renormalize", "succeeded")]
+
+
+def test_renormalize_command_counts_and_is_then_a_no_op(
+    reviewed_db: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`renormalize` re-derives every trial once (counts in its summary); run again it does nothing."""
+    _upgrade_normalizer(monkeypatch)
+    counts = sync.renormalize_all(reviewed_db)
+    assert counts["trials"] == 38  # the sample holds the three paired trials too
+    assert counts["versions"] == 38 + 3  # each pair has its older version as well
+    assert counts["rederived"] > 0 and counts["failed"] == 0
+    assert sync.renormalize_all(reviewed_db) == {"trials": 0, "versions": 0, "rederived": 0, "failed": 0}
+
+
+def test_a_real_upstream_change_after_renormalize_still_reaches_the_queue(
+    reviewed_db: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renormalizing hides only the rule change: a new enrollment target posted afterwards is in the queue."""
+    settings = reviewed_db
+    sync.review(settings, list(PAIRS), "A. Editor", None)
+    assert reading.queue(settings, "minor") == []
+    _upgrade_normalizer(monkeypatch)
+    sync.renormalize_all(settings)
+    assert reading.queue(settings, "minor") == []
+    third = later_version(real(PAIRS["NCT05766735"][1]), 250, "2026-11-20")
+    sync.load(settings, [write_studies(tmp_path / "third", [third])])
+    queue = reading.queue(settings, "minor")
+    assert [(entry["nct_id"], entry["change_count"]) for entry in queue] == [("NCT05766735", 1)]
