@@ -199,7 +199,8 @@ def test_value_conditions_in_a_user_rule(tmp_path: Path) -> None:
     [
         ('[[rules]]\nfield = "x"\nseverity = \n', "not valid TOML: Invalid value (at line 3, column 12)"),
         (
-            '[[rules]]\nfield = "acronym"\nseverity = "minor"\n\n[[rules]]\nfield = "phases"\nseverity = "huge"\n',
+            '[[rules]]\nfield = "acronym"\nseverity = "minor"\n\n'
+            '[[rules]]\nfield = "phases"\nseverity = "huge"\n',
             "rules[1] (line 5) field 'phases': severity 'huge' is not one of critical, major, minor, info",
         ),
         (
