@@ -168,7 +168,7 @@ _MARKER = re.compile(
     + r"""))(?P<roman_delim>[.)])(?:\s+|(?=[A-Z(]))                         # iv. iv)
     | \((?P<palpha>[a-zA-Z])\)\s*                                           # (a)
     | (?P<alpha>[a-zA-Z])(?P<alpha_delim>[.)])(?:\s+|(?=[A-Z(]))            # a. a) a.For
-    | (?P<bullet>[*•·‣◦▪▫○●■□►▶➢➤✓✔]|-{1,3}|[–—]|o(?=\s)|\+(?=\s))\s*        # • - -- --- o
+    | (?P<bullet>[•·‣◦▪▫○●■□►▶➢➤✓✔]|-{1,3}(?=\s|[^\W\d_])|[–—](?=\s)|[*o+](?=\s))\s*  # • - -- --- o
     | (?P<bare>\d{1,2})\s+(?=[A-Z])                                         # 4 Reports (in a sequence)
     )""",
     re.VERBOSE,
@@ -186,7 +186,19 @@ class Marker:
 
 
 def read_marker(text: str) -> tuple[Marker | None, str]:
-    """(the marker at the start of a line, the text after it); (None, text) when there is none."""
+    """(the marker at the start of a line, the text after it); (None, text) when there is none.
+
+    Stacked markers ("- 1.Children", "• a) …", "9. ii. Male …") count as the innermost one."""
+    marker, rest = _read_one_marker(text)
+    while marker is not None:
+        inner, inner_rest = _read_one_marker(rest)
+        if inner is None or (inner.family == "bullet" and marker.family != "bullet"):
+            break
+        marker, rest = inner, inner_rest
+    return marker, rest
+
+
+def _read_one_marker(text: str) -> tuple[Marker | None, str]:
     match = _MARKER.match(text)
     if match is None:
         return None, text
@@ -371,7 +383,7 @@ def _continues(previous: Marker, marker: Marker) -> bool:
         return False
     if previous.family != marker.family:
         return False
-    loose = {"list", "bare"}  # a Markdown list's number or a bare "4 " goes with any delimiter
+    loose = {"list", "bare", "counted"}  # a Markdown list's number or a bare "4 " goes with any delimiter
     return previous.delimiter == marker.delimiter or bool(loose & {previous.delimiter, marker.delimiter})
 
 
@@ -388,8 +400,37 @@ class _Level:
     into: list[_Unit]
 
 
+_BARE_NUMBER = re.compile(r"^(\d{1,2})(?:\s+|(?=[^\W\d_]))(?=\S)")
+
+
+def _bare_sequences(units: list[_Unit]) -> None:
+    """Numbers typed without a delimiter ("* 1 in line with …", "5glycosylated …") are markers when
+    at least three siblings in a row count 1, 2, 3… (or n, n+1, n+2…)."""
+    numbers: list[int | None] = []
+    for unit in units:
+        if unit.marker is not None and unit.marker.delimiter == "bare":
+            numbers.append(unit.marker.ordinal)
+            continue
+        match = _BARE_NUMBER.match(unit.text) if unit.marker is None or unit.marker.delimiter == "list" else None
+        numbers.append(int(match.group(1)) if match else None)
+    start = 0
+    while start < len(units):
+        end = start
+        while end + 1 < len(units) and numbers[end] is not None and numbers[end + 1] == (numbers[end] or 0) + 1:
+            end += 1
+        if numbers[start] is not None and end - start >= 2:
+            for index in range(start, end + 1):
+                unit = units[index]
+                if unit.marker is None or unit.marker.delimiter != "bare":
+                    unit.text = _BARE_NUMBER.sub("", unit.text, count=1).strip()
+                unit.marker = Marker("decimal", "counted", numbers[index] or 0)
+                unit.style = ("decimal", "counted")
+        start = end + 1
+
+
 def _nest(units: list[_Unit]) -> list[_Unit]:
     """Nest a sibling sequence by marker style: a new style opens a sub-list, a known one returns to it."""
+    _bare_sequences(units)
     if len(units) < 2:
         return units
     result: list[_Unit] = []
@@ -589,11 +630,13 @@ def section_heading(text: str) -> _Heading | None:
         return None  # "Meets inclusion criteria" is a criterion
     head_end = match.end() + len(after.partition(":")[0])
     if qualifier and not colon:
-        if qualifier[-1] in ".;" or _words(qualifier) > 10:
+        if not _SCOPE.match(qualifier) and (qualifier[-1] in ".;" or _words(qualifier) > 10):
             rest, qualifier, head_end = " ".join(after.split()), "", match.end()  # glued to its first item
         elif not (_SCOPE.match(qualifier) or _is_label(line)):
             return None  # "Inclusion criteria will be checked at …" is a sentence
     if qualifier and _SENTENCE.search(qualifier) and not _SCOPE.match(qualifier):
+        if not generic:
+            return None  # "Specific for substudy 4 inclusion criteria as above with …" is a sentence
         qualifier = ""  # "The exclusion criteria were as follows:" is the bare heading, said as a sentence
     kind: Section = "inclusion" if match["kind"].lower() == "inclusion" else "exclusion"
     if match["non"] and kind == "inclusion":
