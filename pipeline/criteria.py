@@ -13,7 +13,7 @@
 How the text is read:
 
 - Structure comes from the Markdown/HTML lists first (nesting by indentation), then from the markers
-  sponsors type into the text: ``1.`` ``1)`` ``(1)`` ``（1）`` ``①``, letters ``a.`` ``(b)``, roman
+  sponsors type into the text: ``1.`` ``1)`` ``(1)`` full-width ``(1)`` ``①``, letters ``a.`` ``(b)``, roman
   ``ii)`` ``(iv)``, ``5.1``, bullets ``•`` ``-`` ``--`` ``o``, bare ``4 `` continuing a numbering.
   A marker style that differs from its predecessor's opens a sub-list; returning to a style closes it.
   Markers are removed from the text. Numbered items run together on one line (``A. … B. … C. …``,
@@ -330,7 +330,11 @@ def _style(marker: Marker | None) -> tuple[object, ...]:
 
 # Where numbered items run together: "… grade 1-3 ii. Pressure ulcers …", "… apply: i. All …".
 _RUN_MARKER = re.compile(
-    r"(?<=[\s:;,.])(?:[①-⑳]|\((?:\d{1,3}|[a-zA-Z]|" + _ROMAN_ALT + r")\)|(?:\d{1,3}|[a-zA-Z]|" + _ROMAN_ALT + r")[.)])"
+    r"(?<=[\s:;,.])(?:[①-⑳]|\((?:\d{1,3}|[a-zA-Z]|"
+    + _ROMAN_ALT
+    + r")\)|(?:\d{1,3}|[a-zA-Z]|"
+    + _ROMAN_ALT
+    + r")[.)])"
     r"(?=\s*[A-Za-z(])"
 )
 
@@ -353,10 +357,9 @@ def _split_run(unit: _Unit) -> list[_Unit]:
             continue
         if marker.letter in _ROMAN and not (expected is not None and _continues(expected, marker)):
             marker = Marker(marker.family.replace("alpha", "roman"), marker.delimiter, _ROMAN[marker.letter])
-        if expected is not None and _continues(expected, marker):
-            pieces.append((match.start(), match.end(), marker))
-            expected = marker
-        elif not pieces and _is_first(marker) and text[: match.start()].rstrip().endswith(":"):
+        if (expected is not None and _continues(expected, marker)) or (
+            not pieces and _is_first(marker) and text[: match.start()].rstrip().endswith(":")
+        ):
             pieces.append((match.start(), match.end(), marker))
             expected = marker
         elif not pieces and expected is None and marker.ordinal == 2:
@@ -411,12 +414,16 @@ def _bare_sequences(units: list[_Unit]) -> None:
         if unit.marker is not None and unit.marker.delimiter == "bare":
             numbers.append(unit.marker.ordinal)
             continue
-        match = _BARE_NUMBER.match(unit.text) if unit.marker is None or unit.marker.delimiter == "list" else None
+        match = (
+            _BARE_NUMBER.match(unit.text) if unit.marker is None or unit.marker.delimiter == "list" else None
+        )
         numbers.append(int(match.group(1)) if match else None)
     start = 0
     while start < len(units):
         end = start
-        while end + 1 < len(units) and numbers[end] is not None and numbers[end + 1] == (numbers[end] or 0) + 1:
+        while (
+            end + 1 < len(units) and numbers[end] is not None and numbers[end + 1] == (numbers[end] or 0) + 1
+        ):
             end += 1
         if numbers[start] is not None and end - start >= 2:
             for index in range(start, end + 1):
@@ -465,6 +472,7 @@ def _continues_text(last: _Unit, unit: _Unit) -> bool:
     text = unit.text
     return (
         not unit.style
+        and not last.listed  # text after a Markdown list is outside it
         and not unit.children
         and not last.text.endswith(":")
         and not text.endswith(":")
@@ -495,7 +503,9 @@ def _resolve(unit: _Unit, levels: list[_Level]) -> Marker | None:
     if marker.letter in _ROMAN and marker.family.startswith("alpha"):
         case = marker.family.split("-")[1]
         alpha_next = any(
-            level.family == marker.family and level.last_marker and level.last_marker.ordinal == marker.ordinal - 1
+            level.family == marker.family
+            and level.last_marker
+            and level.last_marker.ordinal == marker.ordinal - 1
             for level in levels
         )
         roman_open = any(level.family == f"roman-{case}" for level in levels)
@@ -512,7 +522,12 @@ def _matching_level(unit: _Unit, marker: Marker | None, levels: list[_Level]) ->
     for index in range(len(levels) - 1, -1, -1):
         level = levels[index]
         if level.style == unit.style:
-            if marker is not None and _is_first(marker) and level.last is not None and level.last.text.endswith(":"):
+            if (
+                marker is not None
+                and _is_first(marker)
+                and level.last is not None
+                and level.last.text.endswith(":")
+            ):
                 return None  # "1." again right after "…:" starts a sub-list
             return index
         if marker is not None and level.last_marker is not None and _continues(level.last_marker, marker):
@@ -693,29 +708,30 @@ class _Reader:
         if rel == 1 and self.is_header(unit, text, has_children):
             self.open_group(_strip_colon(text), depth)
             return
-        if rel == 1 and not unit.listed and _NOTE.search(text) and not has_children:
+        itemized = unit.listed or unit.marker is not None  # a list item, or a line with a typed marker
+        if rel == 1 and not itemized and _NOTE.search(text) and not has_children:
             self.current().notes.append(text)
             return
-        if rel == 1 and not unit.listed and self.is_lead_in(text, has_children):
+        if rel == 1 and not itemized and self.is_lead_in(text, has_children):
             group = self.current()
             (group.notes if group.items else group.lead_ins).append(text)
             self.anchor = depth
             return
-        if rel == 1 and unit.listed and _NOTE.search(text) and not has_children and _words(text) <= 25:
+        if rel == 1 and itemized and _NOTE.search(text) and not has_children and _words(text) <= 25:
             self.current().notes.append(text)
             return
         self.add_item(text, rel)
 
     def is_header(self, unit: _Unit, text: str, has_children: bool) -> bool:
+        itemized = unit.listed or unit.marker is not None
         if not text.endswith(":"):
-            return not unit.listed and has_children and _is_label(text) and unit.marker is None
+            return not itemized and has_children and _is_label(text)
         if _strip_colon(text) and ":" in _strip_colon(text):
             return False  # "SUB-STUDY A: Patients with …:" is a criterion that names its scope
         if _is_label(text):
             return True
         return (
-            not unit.listed
-            and unit.marker is None
+            not itemized
             and _words(text) <= 6
             and not _LEAD_IN.search(text)
             and not _SENTENCE.search(text)
@@ -765,7 +781,10 @@ class _Reader:
         return Criteria(
             headings=tuple(self.headings),
             notes=tuple(self.notes),
-            **{section: tuple(_freeze(group) for group in groups if _kept(group)) for section, groups in self.sections.items()},
+            **{
+                section: tuple(_freeze(group) for group in groups if _kept(group))
+                for section, groups in self.sections.items()
+            },
         )
 
 

@@ -11,7 +11,8 @@ Both are read here into the same small block tree, and rendered back as one cano
 The Markdown reader follows CommonMark for what ClinicalTrials.gov writes (paragraphs, bullet and
 ordered lists nested by content column, lazy continuation lines, indented code, ATX headings,
 backslash escapes, entities, emphasis, code spans, links), so a record's Markdown and the HTML rendered
-from it give the same tree. Inline markup is dropped (text only); whitespace inside a line collapses;
+from it give the same tree. One deliberate difference: indented ("code") text has its backslash
+escapes resolved, in both readers, because ClinicalTrials.gov text is never code. Inline markup is dropped (text only); whitespace inside a line collapses;
 line breaks inside a paragraph are kept as lines. Text is NFC.
 """
 
@@ -110,6 +111,15 @@ def clean_line(line: str) -> str:
     return line
 
 
+_BACKSLASH_ESCAPE = re.compile(r"\\([" + _ASCII_PUNCT + r"])")
+
+
+def unescape(text: str) -> str:
+    """Backslash escapes removed. Indented text is a code block to CommonMark, shown as typed; to
+    ClinicalTrials.gov it is only indentation, so its escapes are resolved like any other text's."""
+    return _BACKSLASH_ESCAPE.sub(r"\1", text)
+
+
 def link_text(label: str, url: str) -> str:
     """A link as text: its label, and its address when the label does not already say it."""
     bare = url.removeprefix("mailto:")
@@ -193,12 +203,8 @@ def _drop_emphasis(chars: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
             end += 1
         before = chars[index - 1][0] if index else " "
         after = chars[end][0] if end < len(chars) else " "
-        left = not after.isspace() and (
-            not _is_punct(after) or before.isspace() or _is_punct(before)
-        )
-        right = not before.isspace() and (
-            not _is_punct(before) or after.isspace() or _is_punct(after)
-        )
+        left = not after.isspace() and (not _is_punct(after) or before.isspace() or _is_punct(before))
+        right = not before.isspace() and (not _is_punct(before) or after.isspace() or _is_punct(after))
         if char == "_":
             can_open = left and (not right or _is_punct(before))
             can_close = right and (not left or _is_punct(after))
@@ -215,8 +221,10 @@ def _drop_emphasis(chars: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
                 opener = openers[slot][0]
                 if runs[opener][2] != char or remaining[opener] == 0:
                     continue
-                if (can_open or runs[opener][4]) and (remaining[opener] + remaining[number]) % 3 == 0 and not (
-                    remaining[opener] % 3 == 0 and remaining[number] % 3 == 0
+                if (
+                    (can_open or runs[opener][4])
+                    and (remaining[opener] + remaining[number]) % 3 == 0
+                    and not (remaining[opener] % 3 == 0 and remaining[number] % 3 == 0)
                 ):
                     continue
                 while remaining[opener] and remaining[number]:
@@ -418,7 +426,7 @@ def _close(block: _Open) -> Block | None:
             lines = list(block.lines)
             while lines and not lines[-1].strip():
                 lines.pop()
-            cleaned = tuple(clean_line(line) for line in lines)
+            cleaned = tuple(clean_line(unescape(line)) for line in lines)
         else:
             text = markdown_inline("\n".join(block.lines))
             cleaned = tuple(clean_line(line) for line in text.split("\n"))
@@ -454,7 +462,7 @@ class _HtmlReader(HTMLParser):
     def _flush(self) -> None:
         text = "".join(self.text)
         self.text = []
-        lines = [clean_line(line) for line in text.split("\n")]
+        lines = [clean_line(unescape(line) if self.pre else line) for line in text.split("\n")]
         kept = tuple(line for line in lines if line)
         if kept:
             self.stack[-1][0].append(Paragraph(kept))
