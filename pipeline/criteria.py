@@ -292,6 +292,8 @@ def _list_units(block: richtext.ListBlock) -> list[_Unit]:
         # soft-broken lines of the item's text: continuations, unless they carry a marker
         for line in lines[1:]:
             line_marker, _ = read_marker(line)
+            if not _HAS_WORD.search(line):
+                continue  # a stray "-" under an item
             if line_marker is None and not children:
                 unit.text = _join(unit.text, line)
             else:
@@ -300,6 +302,8 @@ def _list_units(block: richtext.ListBlock) -> list[_Unit]:
             if isinstance(child, richtext.Paragraph):
                 for line in child.lines:
                     line_marker, _ = read_marker(line)
+                    if not _HAS_WORD.search(line):
+                        continue
                     if line_marker is None and not children:
                         unit.text = _join(unit.text, line)
                     else:
@@ -342,42 +346,58 @@ _RUN_MARKER = re.compile(
 def _split_run(unit: _Unit) -> list[_Unit]:
     """Split a unit whose text runs several numbered items together, each continuing the sequence.
 
-    The first piece keeps the unit; the later pieces follow it as siblings (same style), or as its
-    children when the run starts after a colon with a first marker ("Previous therapy: i. … ii. …").
+    A run that continues the unit's own marker ("15. … 16. … 17. …") gives siblings; a run that
+    starts a new list inside the text ("… as follows: i. … ii. …", "… except for a) … b) …") gives
+    the unit's children (after a colon one marker is enough, elsewhere two in sequence are needed).
+    Pieces are split again (a run inside a run).
     """
     text = unit.text
     if len(text) < 20 or not _RUN_MARKER.search(text):
         return [unit]
     pieces: list[tuple[int, int, Marker]] = []
     expected = unit.marker
-    implicit = False
+    mode = "siblings"
     for match in _RUN_MARKER.finditer(text):
         marker, _ = read_marker(match.group(0) + " X")
-        if marker is None:
+        if marker is None or not _run_boundary(text[: match.start()], marker):
             continue
         if marker.letter in _ROMAN and not (expected is not None and _continues(expected, marker)):
             marker = Marker(marker.family.replace("alpha", "roman"), marker.delimiter, _ROMAN[marker.letter])
-        if (expected is not None and _continues(expected, marker)) or (
-            not pieces and _is_first(marker) and text[: match.start()].rstrip().endswith(":")
-        ):
+        if expected is not None and _continues(expected, marker):
             pieces.append((match.start(), match.end(), marker))
             expected = marker
-        elif not pieces and expected is None and marker.ordinal == 2:
+        elif not pieces and _is_first(marker) and text[: match.start()].strip():
+            pieces.append((match.start(), match.end(), marker))
+            expected, mode = marker, "children"
+        elif not pieces and unit.marker is None and marker.ordinal == 2:
             pieces.append((match.start(), match.end(), marker))  # the item itself was "1" (a bullet now)
-            expected, implicit = marker, True
-    if not pieces or (implicit and len(pieces) < 2):
+            expected, mode = marker, "implicit"
+    if not pieces:
         return [unit]
-    first = _Unit(text[: pieces[0][0]].strip(), unit.marker, unit.listed, unit.style, unit.children)
-    rest = []
+    before = text[: pieces[0][0]].strip()
+    needed = 1 if mode == "siblings" or (mode == "children" and before.endswith(":")) else 2
+    if len(pieces) < needed:
+        return [unit]
+    first = _Unit(before, unit.marker, unit.listed, unit.style, unit.children)
+    rest: list[_Unit] = []
     for index, (_, end, marker) in enumerate(pieces):
         stop = pieces[index + 1][0] if index + 1 < len(pieces) else len(text)
-        rest.append(_Unit(text[end:stop].strip(), marker, unit.listed, style=unit.style))
-    if first.text.endswith(":") and _is_first(pieces[0][2]):
-        for piece in rest:
-            piece.listed, piece.style = False, _style(piece.marker)
+        piece = _Unit(text[end:stop].strip(), marker, unit.listed, style=unit.style)
+        if mode == "children":
+            piece.listed, piece.style = False, _style(marker)
+        rest.extend(_split_run(piece))
+    if mode == "children":
         first.children = [*first.children, *rest]
         return [first]
     return [first, *rest]
+
+
+def _run_boundary(before: str, marker: Marker) -> bool:
+    """A number typed mid-text is a marker only after the end of a clause ("… agents. 16. …"), not
+    in one ("… grade 2. Patients …"); letters and bracketed numbers need no such end."""
+    if marker.family != "decimal" or marker.delimiter not in ".)":
+        return True
+    return before.rstrip()[-1:] in ".;:,)"
 
 
 def _continues(previous: Marker, marker: Marker) -> bool:
@@ -598,6 +618,8 @@ def _is_label(text: str) -> bool:
     bare = _strip_colon(text)
     if bare.startswith("(") and bare.endswith(")"):
         bare = bare[1:-1].strip()
+    elif bare.endswith(")") and "(" in bare[1:]:
+        bare = bare[: bare.rindex("(")].strip() or bare  # "All Diabetics (Groups A, B, C)"
     if not bare or _words(bare) > 12 or bare[-1] in ".;," or _SENTENCE.search(bare):
         return False
     words = bare.split()
@@ -657,7 +679,7 @@ def section_heading(text: str) -> _Heading | None:
     if match["non"] and kind == "inclusion":
         kind = "exclusion"  # "Non-inclusion criteria" (critères de non-inclusion) exclude
     head = _strip_colon(line[:head_end])
-    bare = generic and not qualifier
+    bare = generic and not qualifier and not match["non"]  # "Non-inclusion criteria" says which kind
     return _Heading(kind, None if bare else head, head if bare else None, rest)
 
 
@@ -700,7 +722,9 @@ class _Reader:
         heading = section_heading(text) if index in self.real_headers else None
         if heading is not None:
             self.open_section(heading, depth)
-            if heading.rest:
+            if heading.rest.startswith("(") and heading.rest.endswith(")"):
+                self.current().lead_ins.append(heading.rest)  # "(Applies to study eye only.)"
+            elif heading.rest:
                 self.read(_Unit(heading.rest), depth + 1, -1, has_children=False)
             return
         if not _HAS_WORD.search(text):
@@ -725,7 +749,7 @@ class _Reader:
     def is_header(self, unit: _Unit, text: str, has_children: bool) -> bool:
         itemized = unit.listed or unit.marker is not None
         if not text.endswith(":"):
-            return not itemized and has_children and _is_label(text)
+            return not unit.listed and has_children and _is_label(text)
         if _strip_colon(text) and ":" in _strip_colon(text):
             return False  # "SUB-STUDY A: Patients with …:" is a criterion that names its scope
         if _is_label(text):
