@@ -356,6 +356,8 @@ def _split_run(unit: _Unit) -> list[_Unit]:
         return [unit]
     pieces: list[tuple[int, int, Marker]] = []
     expected = unit.marker
+    if expected is not None and expected.letter == "i" and re.search(r"\(?ii[.)]", text):
+        expected = Marker(expected.family.replace("alpha", "roman"), expected.delimiter, 1)  # (i) … (ii)
     mode = "siblings"
     for match in _RUN_MARKER.finditer(text):
         marker, _ = read_marker(match.group(0) + " X")
@@ -376,8 +378,10 @@ def _split_run(unit: _Unit) -> list[_Unit]:
         return [unit]
     before = text[: pieces[0][0]].strip()
     needed = 1 if mode == "siblings" or (mode == "children" and before.endswith(":")) else 2
-    if len(pieces) < needed:
-        return [unit]
+    bounds = [*(start for start, _, _ in pieces[1:]), len(text)]
+    spans = zip(pieces, bounds, strict=True)
+    if len(pieces) < needed or any(_words(text[end:stop]) < 2 for (_, end, _), stop in spans):
+        return [unit]  # "as defined in (i), (ii) or (iii)" names items, it does not list them
     first = _Unit(before, unit.marker, unit.listed, unit.style, unit.children)
     rest: list[_Unit] = []
     for index, (_, end, marker) in enumerate(pieces):
@@ -395,7 +399,7 @@ def _split_run(unit: _Unit) -> list[_Unit]:
 def _run_boundary(before: str, marker: Marker) -> bool:
     """A number typed mid-text is a marker only after the end of a clause ("… agents. 16. …"), not
     in one ("… grade 2. Patients …"); letters and bracketed numbers need no such end."""
-    if marker.family != "decimal" or marker.delimiter not in ".)":
+    if marker.family != "decimal" or marker.delimiter != ".":
         return True
     return before.rstrip()[-1:] in ".;:,)"
 
@@ -404,8 +408,8 @@ def _continues(previous: Marker, marker: Marker) -> bool:
     """Whether ``marker`` is the next one after ``previous`` in the same sequence."""
     if "bullet" in (previous.family, marker.family) or marker.ordinal != previous.ordinal + 1:
         return False
-    if previous.family != marker.family:
-        return False
+    if previous.family != marker.family or previous.delimiter == marker.delimiter == "list":
+        return False  # two Markdown lists are two lists, whatever their numbers
     loose = {"list", "bare", "counted"}  # a Markdown list's number or a bare "4 " goes with any delimiter
     return previous.delimiter == marker.delimiter or bool(loose & {previous.delimiter, marker.delimiter})
 
@@ -482,7 +486,7 @@ def _nest(units: list[_Unit]) -> list[_Unit]:
         level.last = unit
         level.last_marker = marker
         child = unit.children[-1] if unit.children else None
-        if child is not None and child.marker is not None:  # split from its line: "…: i. …"
+        if child is not None and child.marker is not None and not child.listed:  # split: "…: i. …"
             levels.append(_Level(child.style, _family(child), child, child.marker, unit.children))
     return result
 
@@ -603,6 +607,8 @@ _LABEL_END = re.compile(
     re.IGNORECASE,
 )
 _HAS_WORD = re.compile(r"\w")
+_EXCLUDING = re.compile(r"\b(?:exclud\w*|exclusion|not (?:be )?eligible|ineligible)\b", re.IGNORECASE)
+_CAPS_LABEL = re.compile(r"^([A-Z][A-Z/&,()-]*(?: [A-Z/&,()-]+){1,5}):\s+(\S.*)$", re.DOTALL)
 
 
 def _words(text: str) -> int:
@@ -613,8 +619,9 @@ def _strip_colon(text: str) -> str:
     return text.rstrip().rstrip(":").rstrip()
 
 
-def _is_label(text: str) -> bool:
-    """A short title-like line ("Cohort A1", "PRIOR CONCURRENT THERAPY", "Diabetes related")."""
+def _is_label(text: str, *, strong: bool = False) -> bool:
+    """A short title-like line ("Cohort A1", "PRIOR CONCURRENT THERAPY", "Diabetes related"); ``strong``
+    asks for a cohort/part/population word, not only capitals."""
     bare = _strip_colon(text)
     if bare.startswith("(") and bare.endswith(")"):
         bare = bare[1:-1].strip()
@@ -624,11 +631,11 @@ def _is_label(text: str) -> bool:
         return False
     words = bare.split()
     letters = [char for char in bare if char.isalpha()]
-    if len(letters) >= 3 and all(char.isupper() for char in letters) and len(words) <= 8:
+    if not strong and len(letters) >= 3 and all(char.isupper() for char in letters) and len(words) <= 8:
         return True
     if len(words) <= 8 and (_LABEL_WORD.match(bare) or _LABEL_END.search(bare)):
         return True
-    if len(words) <= 5 and all(word[:1].isupper() or not word[:1].isalpha() for word in words):
+    if not strong and len(words) <= 5 and all(word[:1].isupper() or not word[:1].isalpha() for word in words):
         return not text.endswith(".")  # Title Case: "Other Medical Conditions"
     return bool(re.match(r"^(?:for|in)\s", bare, re.IGNORECASE)) and text.endswith(":")
 
@@ -667,7 +674,10 @@ def section_heading(text: str) -> _Heading | None:
         return None  # "Meets inclusion criteria" is a criterion
     head_end = match.end() + len(after.partition(":")[0])
     if qualifier and not colon:
-        if not _SCOPE.match(qualifier) and (qualifier[-1] in ".;" or _words(qualifier) > 10):
+        glued = _words(qualifier) > 15 or (
+            not _SCOPE.match(qualifier) and (qualifier[-1] in ".;" or _words(qualifier) > 10)
+        )
+        if glued:
             rest, qualifier, head_end = " ".join(after.split()), "", match.end()  # glued to its first item
         elif not (_SCOPE.match(qualifier) or _is_label(line)):
             return None  # "Inclusion criteria will be checked at …" is a sentence
@@ -737,11 +747,24 @@ class _Reader:
             self.current().notes.append(text)
             return
         if rel == 1 and not itemized and self.is_lead_in(text, has_children):
+            if self.section == "inclusion" and self.current().items and _EXCLUDING.search(text):
+                # "A participant who meets any of the following criteria will be excluded …:" with no
+                # "Exclusion Criteria" heading opens the exclusion section
+                self.open_section(_Heading("exclusion", None, None, ""), depth - 1)
+            elif self.current().items and has_children:
+                self.add_item(text, rel)  # "Participants must meet all of the following values:" + values
+                return
             group = self.current()
             (group.notes if group.items else group.lead_ins).append(text)
             self.anchor = depth
             return
-        if rel == 1 and itemized and _NOTE.search(text) and not has_children and _words(text) <= 25:
+        caps = _CAPS_LABEL.match(text) if rel == 1 and not itemized else None
+        if caps is not None:  # "DISEASE CHARACTERISTICS: No more than 1 …" (an old NCI record)
+            self.open_group(caps.group(1), depth - 1)
+            self.add_item(caps.group(2), 1)
+            return
+        note = _NOTE.search(text)
+        if rel == 1 and itemized and note and not has_children and (note.start() == 0 or _words(text) <= 25):
             self.current().notes.append(text)
             return
         self.add_item(text, rel)
@@ -752,14 +775,10 @@ class _Reader:
             return not unit.listed and has_children and _is_label(text)
         if _strip_colon(text) and ":" in _strip_colon(text):
             return False  # "SUB-STUDY A: Patients with …:" is a criterion that names its scope
-        if _is_label(text):
-            return True
-        return (
-            not itemized
-            and _words(text) <= 6
-            and not _LEAD_IN.search(text)
-            and not _SENTENCE.search(text)
-        )
+        numbered = unit.marker is not None and unit.marker.family != "bullet"
+        if _is_label(text, strong=numbered):
+            return True  # a numbered "4. T1DM:" is a criterion with sub-items; "* PRIOR TO STEP 1:" heads
+        return not itemized and _words(text) <= 6 and not _LEAD_IN.search(text) and not _SENTENCE.search(text)
 
     def is_lead_in(self, text: str, has_children: bool) -> bool:
         return text.endswith(":") and _LEAD_IN.search(text) is not None

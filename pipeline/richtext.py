@@ -6,14 +6,17 @@ history serve the same text as HTML (``<p>Inclusion Criteria:</p><ul><li>…</li
 Both are read here into the same small block tree, and rendered back as one canonical text::
 
     parse(text)      -> tuple[Block, ...]   paragraphs (lines) and lists (items of blocks)
-    canonical(text)  -> str                 the tree as plain text: "* item", "1. item", two-space nesting
+    canonical(text)  -> str                 the tree as plain text: "* item", "1. item", nested under
+                                            the item's text
 
 The Markdown reader follows CommonMark for what ClinicalTrials.gov writes (paragraphs, bullet and
 ordered lists nested by content column, lazy continuation lines, indented code, ATX headings,
 backslash escapes, entities, emphasis, code spans, links), so a record's Markdown and the HTML rendered
 from it give the same tree. One deliberate difference: indented ("code") text has its backslash
-escapes resolved, in both readers, because ClinicalTrials.gov text is never code. Inline markup is dropped (text only); whitespace inside a line collapses;
-line breaks inside a paragraph are kept as lines. Text is NFC.
+escapes resolved, in both readers, because ClinicalTrials.gov text is never code.
+
+Inline markup is dropped (text only: ``<strong>``, ``**…**``, links as "label (address)"); whitespace
+inside a line collapses; line breaks inside a paragraph (soft, ``<br>``) are kept as lines. Text is NFC.
 """
 
 from __future__ import annotations
@@ -323,8 +326,9 @@ def parse_markdown(text: str) -> tuple[Block, ...]:
                     container.append(_Para([literal], code=True))
             else:
                 container.append(_Para([rest.strip()]))
-        elif start[0] == "list":
-            _, ordered, delimiter, number, content_offset, blank_item, remainder = start
+        elif start.kind == "list":
+            ordered, delimiter, number = start.ordered, start.delimiter, start.number
+            content_offset, blank_item, remainder = start.offset, start.blank_item, start.remainder
             current = container[-1] if container else None
             if not (
                 isinstance(current, _List) and current.ordered == ordered and current.delimiter == delimiter
@@ -335,10 +339,10 @@ def parse_markdown(text: str) -> tuple[Block, ...]:
             current.items.append(item)
             chain.append(item)
             _open_item_content(item, chain, remainder)
-        elif start[0] == "heading":
-            container.append(_Para([start[1].strip()] if start[1].strip() else []))
+        elif start.kind == "heading":
+            container.append(_Para([start.remainder.strip()] if start.remainder.strip() else []))
             container.append(_Para([]))  # a heading closes itself: nothing continues it
-        elif start[0] == "break":
+        elif start.kind == "break":
             container.append(_Para([]))
         last_blank = False
     return tuple(block for block in (_close(b) for b in root) if block is not None)
@@ -350,18 +354,19 @@ def _open_item_content(item: _Item, chain: list[_Item], remainder: str) -> None:
         return
     rel = len(remainder) - len(remainder.lstrip(" "))
     start = _block_start(remainder.lstrip(" "), rel, interrupting=False)
-    if start is not None and start[0] == "list":
-        _, ordered, delimiter, number, content_offset, blank_item, rest = start
+    if start is not None and start.kind == "list":
+        ordered, delimiter, number = start.ordered, start.delimiter, start.number
+        content_offset, blank_item, rest = start.offset, start.blank_item, start.remainder
         nested = _List(ordered, delimiter, number, [])
         child = _Item(item.content + rel + content_offset, [], blank_start=blank_item)
         nested.items.append(child)
         item.blocks.append(nested)
         chain.append(child)
         _open_item_content(child, chain, rest)
-    elif start is not None and start[0] == "heading":
-        item.blocks.append(_Para([start[1].strip()] if start[1].strip() else []))
+    elif start is not None and start.kind == "heading":
+        item.blocks.append(_Para([start.remainder.strip()] if start.remainder.strip() else []))
         item.blocks.append(_Para([]))
-    elif start is not None and start[0] == "break":
+    elif start is not None and start.kind == "break":
         item.blocks.append(_Para([]))
     elif rel >= 4:
         item.blocks.append(_Para([remainder[4:].rstrip()], code=True))
@@ -369,15 +374,29 @@ def _open_item_content(item: _Item, chain: list[_Item], remainder: str) -> None:
         item.blocks.append(_Para([remainder.strip()]))
 
 
-def _block_start(text: str, rel: int, *, interrupting: bool) -> tuple[object, ...] | None:
+@dataclass(frozen=True)
+class _Start:
+    """A block a line opens: a list item (marker, its content column offset, the text after it), an
+    ATX heading (its text in ``remainder``) or a thematic break."""
+
+    kind: str
+    ordered: bool = False
+    delimiter: str = ""
+    number: int = 1
+    offset: int = 0
+    blank_item: bool = False
+    remainder: str = ""
+
+
+def _block_start(text: str, rel: int, *, interrupting: bool) -> _Start | None:
     """What block the (indent-stripped) text opens, or None for paragraph text."""
     if rel >= 4:
         return None
     if _THEMATIC.match(text):
-        return ("break",)
+        return _Start("break")
     heading = _ATX.match(text)
     if heading:
-        return ("heading", heading.group(1))
+        return _Start("heading", remainder=heading.group(1))
     if _FENCE.match(text):
         return None  # fences are not used by ClinicalTrials.gov; read as text
     bullet = _BULLET_MARKER.match(text)
@@ -397,9 +416,9 @@ def _block_start(text: str, rel: int, *, interrupting: bool) -> tuple[object, ..
     else:
         offset, remainder = marker.end() + spaces, after[spaces:]
     if ordered is not None:
-        return ("list", True, ordered.group(2), int(ordered.group(1)), offset, blank_item, remainder)
+        return _Start("list", True, ordered.group(2), int(ordered.group(1)), offset, blank_item, remainder)
     assert bullet is not None
-    return ("list", False, bullet.group(1), 1, offset, blank_item, remainder)
+    return _Start("list", False, bullet.group(1), 1, offset, blank_item, remainder)
 
 
 def _tip(blocks: list[_Open]) -> _Open | None:

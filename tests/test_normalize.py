@@ -740,7 +740,9 @@ def test_golden_nct01788527_alias_and_group_subheaders(sample_raw: RawFactory) -
         ("Pre-pregnancy Group", 1),
         ("Pregnancy Group", 3),
     ]
-    assert inclusion[0].notes == ("In addition, specific eligibility criteria apply to the respective groups:",)
+    assert inclusion[0].notes == (
+        "In addition, specific eligibility criteria apply to the respective groups:",
+    )
     assert eligibility.inclusion[5] == (
         "Patients who are planning pregnancy and wish to optimise glycemic control before conception"
     )
