@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.criteria import Criteria
 from pipeline.diff import (
     Change,
     compare_text,
@@ -717,3 +718,86 @@ def test_reflowed_criteria_text_is_no_change() -> None:
     reflowed = old.eligibility.criteria.replace("\n", "\n  ").replace(" ", "  ")
     new = old.model_copy(update={"eligibility": old.eligibility.model_copy(update={"criteria": reflowed})})
     assert diff(old, new) == []
+
+
+# --- criteria by group (issue 12) --------------------------------------------------------------------
+
+COHORTS = ROOT / "data" / "sample" / "NCT01788527.json"  # "Pre-pregnancy Group:" / "Pregnancy Group:"
+
+
+def _with_criteria(path: Path, edit: Callable[[str], str]) -> Trial:
+    """The record at ``path`` with its criteria text edited by code, normalized."""
+    record = raw(path)
+    module = record["protocolSection"]["eligibilityModule"]
+    edited = edit(module["eligibilityCriteria"])
+    assert edited != module["eligibilityCriteria"]
+    module["eligibilityCriteria"] = edited
+    return normalize(record)
+
+
+def test_criterion_edited_inside_a_cohort_is_reported_with_its_group() -> None:
+    """Editing "HbA1c <6.5% …" of the Pregnancy Group's exclusion criteria is reported under that group."""
+    new = _with_criteria(COHORTS, lambda text: text.replace("HbA1c \\<6.5%", "HbA1c \\<6.0%"))
+    change = _only(diff(trial(COHORTS), new))
+    assert (change.field, change.change, change.severity) == (
+        "eligibility.exclusion[Pregnancy Group][HbA1c <6.0% or >10.0%]",
+        "modified",
+        "critical",
+    )
+    assert (change.old, change.new, change.labels) == (
+        "HbA1c <6.5% or >10.0%",
+        "HbA1c <6.0% or >10.0%",
+        ("Pregnancy Group", "HbA1c <6.0% or >10.0%"),
+    )
+
+
+def test_criterion_moved_between_cohorts_is_a_change_in_both() -> None:
+    """Moving "Live singleton fetus" from the Pregnancy Group to the Pre-pregnancy Group is two changes."""
+    item = "* Live singleton fetus\n"
+    anchor = "* Patients who are planning pregnancy and wish to optimise glycemic control before conception\n"
+    new = _with_criteria(COHORTS, lambda text: text.replace(item, "").replace(anchor, anchor + item))
+    assert [(c.field, c.change, c.severity, c.detail) for c in diff(trial(COHORTS), new)] == [
+        (
+            "eligibility.inclusion[Pre-pregnancy Group][Live singleton fetus]",
+            "added",
+            "critical",
+            'moved from "Pregnancy Group"',
+        ),
+        (
+            "eligibility.inclusion[Pregnancy Group][Live singleton fetus]",
+            "removed",
+            "critical",
+            'moved to "Pre-pregnancy Group"',
+        ),
+    ]
+
+
+def test_renumbering_or_rebulleting_criteria_is_no_change() -> None:
+    """Renumbering a numbered list, or making it a bullet list, changes no criterion."""
+    path = ROOT / "data" / "sample" / "NCT06151964.json"
+    shifted = _with_criteria(
+        path, lambda text: re.sub(r"(?m)^(\d+)\. ", lambda m: f"{int(m[1]) + 1}. ", text)
+    )
+    bulleted = _with_criteria(path, lambda text: re.sub(r"(?m)^\d+\. ", "* ", text))
+    assert diff(trial(path), shifted) == []
+    assert diff(trial(path), bulleted) == []
+
+
+def test_criteria_stored_by_the_old_splitter_compare_by_their_text() -> None:
+    """A record stored before the structure existed (flat lists of the old splitter, no structure) compares
+    as its criteria text reads now: loading the same record again is no change."""
+    current = trial(COHORTS)
+    old_style = current.model_copy(
+        update={
+            "eligibility": current.eligibility.model_copy(
+                update={
+                    "structure": Criteria(),
+                    "inclusion": (
+                        "In addition, specific eligibility criteria apply to the respective groups:",
+                    ),
+                    "exclusion": (),
+                }
+            )
+        }
+    )
+    assert diff(old_style, current) == []

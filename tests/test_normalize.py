@@ -266,12 +266,16 @@ def test_golden_nct02577120_phase1_phase2_numbered_criteria(sample_raw: RawFacto
     }
     assert trial.first_posted_date == when("2015-10-16", "day", "ESTIMATED")
     eligibility = trial.eligibility
-    assert (len(eligibility.inclusion), len(eligibility.exclusion)) == (5, 7)
+    # "i. … ii. … iii. … iv. …" run together on one line are four sub-items of the item above them
+    assert (len(eligibility.inclusion), len(eligibility.exclusion)) == (8, 7)
     assert eligibility.inclusion[0] == "Age ≥ 18"
-    assert eligibility.inclusion[3] == (
-        "Diabetic foot ulcers, Wagner grade 1-3 ii. Pressure ulcers, stage 2-3 iii. Venous leg ulcers, "
-        "confirmed by venous duplex iv. Burn wounds"
+    assert eligibility.inclusion[3:7] == (
+        "Diabetic foot ulcers, Wagner grade 1-3",
+        "Pressure ulcers, stage 2-3",
+        "Venous leg ulcers, confirmed by venous duplex",
+        "Burn wounds",
     )
+    assert [row.depth for row in eligibility.structure.flat()[2:7]] == [1, 2, 2, 2, 2]
     assert eligibility.exclusion[-1] == (
         "Patients with an HbA1c score greater than 10.0 at Visit 1, will be considered a screen fail. "
         "Score can be gathered from EMR in previous 12 months to visit 1 if done as SOC, or completed during "
