@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 
 import pipeline
+from pipeline.criteria_sql import CRITERIA_FROM_STAGE, CRITERIA_SHAPE
 from pipeline.errors import UsageError
 from pipeline.models import Trial
 
@@ -42,6 +43,7 @@ ANALYST_TABLES = (
     "trial_locations",
     "trial_outcomes",
     "trial_sponsors",
+    "trial_criteria",
     "trial_versions",
     "trial_changes",
     "trial_seen",
@@ -667,6 +669,7 @@ CURRENT_TABLES = (
     "trial_locations",
     "trial_outcomes",
     "trial_sponsors",
+    "trial_criteria",
 )
 
 
@@ -723,6 +726,7 @@ RECORD_SHAPE = {
     "enrollment_type": "VARCHAR",
     "eligibility": {
         "criteria": "VARCHAR",
+        "structure": CRITERIA_SHAPE,
         "inclusion": _TEXTS,
         "exclusion": _TEXTS,
         "sex": "VARCHAR",
@@ -842,6 +846,7 @@ FROM parsed WHERE r.lead_sponsor.name IS NOT NULL
 UNION ALL
 SELECT nct_id, 'collaborator', ordinal, item.name, item.agency_class FROM {_unnest("collaborators")}
 """,
+    CRITERIA_FROM_STAGE,
 )
 
 

@@ -10,14 +10,17 @@ from pipeline import store
 
 
 def test_migrations_apply_once_and_rerun_is_a_no_op(tmp_path: Path) -> None:
-    """The first connect applies migration 1 with its schema_migrations row; reconnecting applies nothing."""
+    """The first connect applies every migration with its bookkeeping row; reconnecting applies nothing."""
     db = tmp_path / "m.duckdb"
     con = store.connect(db)
-    assert con.execute("SELECT version, name FROM schema_migrations").fetchall() == [(1, "0001_initial")]
+    files = sorted(store.MIGRATIONS.glob("*.sql"))
+    expected = [(int(path.name.split("_", 1)[0]), path.stem) for path in files]
+    assert expected[0] == (1, "0001_initial") and (3, "0003_criteria") in expected
+    assert con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall() == expected
     assert store.migrate(con) == []
     con.close()
     again = store.connect(db)
-    assert again.execute("SELECT count(*) FROM schema_migrations").fetchone() == (1,)
+    assert again.execute("SELECT count(*) FROM schema_migrations").fetchone() == (len(files),)
     again.close()
 
 
