@@ -304,3 +304,34 @@ def test_markdown_rendered_to_html_gives_identical_criteria(name: str) -> None:
     assert richtext.is_html(html) and not richtext.is_html(markdown)
     assert richtext.canonical(html) == richtext.canonical(markdown)
     assert parse_criteria(html) == parse_criteria(markdown)
+
+
+def test_changes_name_the_group_of_a_criterion() -> None:
+    """On screen, a criterion of a group says which group, and a moved one where it went."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from pipeline.diff import diff
+    from pipeline.normalize import normalize
+    from pipeline.render import render_changes
+
+    raw = json.loads((SAMPLE / "NCT01788527.json").read_text(encoding="utf-8"))
+    old = normalize(raw)
+    module = raw["protocolSection"]["eligibilityModule"]
+    item = "* Live singleton fetus\n"
+    anchor = "* Patients who are planning pregnancy and wish to optimise glycemic control before conception\n"
+    module["eligibilityCriteria"] = (
+        module["eligibilityCriteria"].replace(item, "").replace(anchor, anchor + item)
+    )
+    out = StringIO()
+    console = Console(file=out, width=160, color_system=None)
+    render_changes(
+        diff(old, normalize(raw)), nct_id="NCT01788527", baseline=1, current=2, title=None, console=console
+    )
+    assert out.getvalue().splitlines()[1:] == [
+        'CRITICAL  Eligibility    Inclusion criterion of "Pre-pregnancy Group" added: '
+        'Live singleton fetus (moved from "Pregnancy Group")',
+        'CRITICAL  Eligibility    Inclusion criterion of "Pregnancy Group" removed: '
+        'Live singleton fetus (moved to "Pre-pregnancy Group")',
+    ]
