@@ -335,3 +335,33 @@ def test_changes_name_the_group_of_a_criterion() -> None:
         'CRITICAL  Eligibility    Inclusion criterion of "Pregnancy Group" removed: '
         'Live singleton fetus (moved to "Pre-pregnancy Group")',
     ]
+
+
+def test_show_prints_groups_and_nesting_as_written() -> None:
+    """`ctsync show` prints each group under its header and sub-items indented under their parent."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from pipeline.views import render_criteria
+
+    out = StringIO()
+    render_criteria(Console(file=out, width=100, color_system=None), _parsed("NCT06932263"))
+    lines = out.getvalue().splitlines()
+    assert lines[1:3] == [
+        "Inclusion criteria",
+        "  • Provision of signed and dated written informed consent prior to any study-specific procedures.",
+    ]
+    start = lines.index(
+        "  • Documented exacerbation history in the last 12 months and biomarker requirements of:"
+    )
+    assert lines[start + 1 : start + 4] == [
+        "    ◦ 2 severe exacerbations OR",
+        "    ◦ 1 severe exacerbation and:",
+        "      ▪ Eosinophils ≥ 150 cells/µl or",
+    ]
+    out = StringIO()
+    render_criteria(Console(file=out, width=100, color_system=None), _parsed("NCT01788527"))
+    lines = out.getvalue().splitlines()
+    assert lines[lines.index("  Pregnancy Group") + 2] == "    • Live singleton fetus"
+    assert "  In addition, specific eligibility criteria apply to the respective groups:" in lines
