@@ -563,7 +563,7 @@ def _opens_sub_list(parent: _Unit, unit: _Unit, marker: Marker | None) -> bool:
     """Whether ``unit`` (whose style no open level has) nests under the unit before it."""
     if parent.text.endswith(":") or _is_label(parent.text):
         return True
-    if unit.listed and marker is None:
+    if unit.listed and (marker is None or marker.delimiter == "list"):
         return False  # a Markdown list after a sentence stands beside it
     return marker is not None and (marker.family == "bullet" or marker.ordinal == 1)
 
@@ -623,6 +623,8 @@ def _is_label(text: str, *, strong: bool = False) -> bool:
     """A short title-like line ("Cohort A1", "PRIOR CONCURRENT THERAPY", "Diabetes related"); ``strong``
     asks for a cohort/part/population word, not only capitals."""
     bare = _strip_colon(text)
+    if re.search(r"\([nN]\s*=\s*\d+\)$", bare) and _words(bare) <= 12:
+        return True  # a population with its size: "Post-COVID-19 Convalescence (n=1190)"
     if bare.startswith("(") and bare.endswith(")"):
         bare = bare[1:-1].strip()
     elif bare.endswith(")") and "(" in bare[1:]:
