@@ -11,9 +11,14 @@ moved, at a canonical path (``overall_status``, ``eligibility.exclusion[<item>]`
   contact whose phone changed) are paired by a looser signature and reported as edits of their fields.
 - Paths name the entity as the record that holds it: removed entities by their old key, added and
   modified ones by their new key, so every path resolves in one of the two records.
-- Eligibility criteria are compared item by item (multisets of items); an edited item is one
-  ``modified`` change with a word-level ``detail``; the criteria text as a whole is never reported,
-  its items say everything (header-only or reflow-only edits are therefore no change).
+- Eligibility criteria are compared through their structure (``pipeline.criteria``), parsed again from
+  the criteria text of both records, so records stored by an older parser compare as the current one
+  reads them. Groups pair by header (a renamed one by the items it kept); within a pair, criteria are
+  multisets of their text, so numbering, markers, nesting and reflow are no change. An edited criterion
+  is one ``modified`` change with a word-level ``detail`` at ``eligibility.<section>[<criterion>]``, or
+  ``eligibility.<section>[<group header>][<criterion>]`` in a group with a header ("Cohort A1"); one
+  moved to another group is removed there and added here, each saying where it went. When no criterion
+  changed but a heading, group header, lead-in or note did, the criteria text is one change.
 - A date is (date, precision); a change of its ESTIMATED/ACTUAL type alone is reported apart, at
   ``<date>.type`` (info in the default policy).
 
