@@ -11,9 +11,14 @@ moved, at a canonical path (``overall_status``, ``eligibility.exclusion[<item>]`
   contact whose phone changed) are paired by a looser signature and reported as edits of their fields.
 - Paths name the entity as the record that holds it: removed entities by their old key, added and
   modified ones by their new key, so every path resolves in one of the two records.
-- Eligibility criteria are compared item by item (multisets of items); an edited item is one
-  ``modified`` change with a word-level ``detail``; the criteria text as a whole is never reported,
-  its items say everything (header-only or reflow-only edits are therefore no change).
+- Eligibility criteria are compared through their structure (``pipeline.criteria``), parsed again from
+  the criteria text of both records, so records stored by an older parser compare as the current one
+  reads them. Groups pair by header (a renamed one by the items it kept); within a pair, criteria are
+  multisets of their text, so numbering, markers, nesting and reflow are no change. An edited criterion
+  is one ``modified`` change with a word-level ``detail`` at ``eligibility.<section>[<criterion>]``, or
+  ``eligibility.<section>[<group header>][<criterion>]`` in a group with a header ("Cohort A1"); one
+  moved to another group is removed there and added here, each saying where it went. When no criterion
+  changed but a heading, group header, lead-in or note did, the criteria text is one change.
 - A date is (date, precision); a change of its ESTIMATED/ACTUAL type alone is reported apart, at
   ``<date>.type`` (info in the default policy).
 
@@ -31,10 +36,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, JsonValue
 
+from pipeline.criteria import SECTIONS, Criteria, CriteriaGroup, Criterion, parse_criteria
 from pipeline.models import (
     Contact,
     GeoPoint,
@@ -43,7 +50,6 @@ from pipeline.models import (
     TrialDate,
     identity_key,
 )
-from pipeline.normalize import criteria_header, criterion_text
 from pipeline.policy import (
     SEVERITY_ORDER,
     ChangeKind,
@@ -100,7 +106,9 @@ def diff(old: Trial, new: Trial, policy: Policy | None = None) -> list[Change]:
     """Every change from ``old`` to ``new``, classified by ``policy`` (the packaged default if None)."""
     policy = policy or default_policy()
     found = _Walker(policy).fields(old, new, _At("", "", ()))
-    found += _criteria_text_change(old, new, found)
+    if not policy.is_ignored("eligibility.criteria"):
+        found += _criteria_changes(old, new)
+        found += _criteria_text_change(old, new, found)
     changes = []
     for item in found:
         category, severity = policy.classify(item.at.template, item.change, item.old, item.new)
@@ -120,30 +128,44 @@ def diff(old: Trial, new: Trial, policy: Policy | None = None) -> list[Change]:
 
 
 def _criteria_text_change(old: Trial, new: Trial, found: list[_Found]) -> list[_Found]:
-    """The criteria text changed where no item did: a section header moved items between cohorts or
-    sections. Items say what changed when they can; this catches what they cannot."""
+    """The criteria text changed where no item did: a heading, group header, lead-in or note changed
+    (a header can say which cohort its items apply to). Items say what changed when they can."""
     if any(item.at.template.startswith(("eligibility.inclusion", "eligibility.exclusion")) for item in found):
         return []
-    before, after = old.eligibility.criteria or "", new.eligibility.criteria or ""
-    if _criteria_sections(before) == _criteria_sections(after):
+    if _criteria_frame(criteria_of(old)) == _criteria_frame(criteria_of(new)):
         return []
+    before, after = old.eligibility.criteria or "", new.eligibility.criteria or ""
     at = _At("eligibility.criteria", "eligibility.criteria", ())
     return [_Found(at, "modified", before or None, after or None, word_diff(before, after))]
 
 
-def _criteria_sections(criteria: str) -> Counter[tuple[str, str]]:
-    """Each criterion with the header line above it ("Inclusion Criteria for Cohort A:"), as a multiset:
-    moving an item within its section is no change, moving it under another header is."""
-    header = ""
-    pairs: Counter[tuple[str, str]] = Counter()
-    for line in criteria.splitlines():
-        if criteria_header(" ".join(line.split())):
-            header = compare_text(line).casefold()
-            continue
-        item = compare_text(criterion_text(line))
-        if item:
-            pairs[(header, item)] += 1
-    return pairs
+def _criteria_frame(criteria: Criteria) -> tuple[object, ...]:
+    """Everything of the criteria but the items, as compared: headings, group headers, lead-ins, notes."""
+    frame: list[object] = [
+        tuple(compare_text(text).casefold() for text in (*criteria.headings, *criteria.notes))
+    ]
+    for section in SECTIONS:
+        for group in criteria.groups(section):
+            frame.append(
+                (
+                    section,
+                    _group_key(group),
+                    tuple(compare_text(text) for text in group.lead_ins),
+                    tuple(compare_text(text) for text in group.notes),
+                )
+            )
+    return tuple(frame)
+
+
+@lru_cache(maxsize=2048)
+def _parsed_criteria(text: str | None) -> Criteria:
+    return parse_criteria(text)
+
+
+def criteria_of(trial: Trial) -> Criteria:
+    """The criteria structure the differ compares: parsed again from the criteria text, so that records
+    stored by an older parser compare as the current parser reads them (a parser upgrade is no change)."""
+    return _parsed_criteria(trial.eligibility.criteria)
 
 
 def gone_upstream_change(nct_id: str, reason: str, policy: Policy | None = None) -> Change:
@@ -373,9 +395,17 @@ _VALUE_LISTS = frozenset(
         "ipd_sharing.info_types",
     }
 )
-_CRITERIA = frozenset({"eligibility.inclusion", "eligibility.exclusion"})
-# Not facts of their own: the criteria text is reported through its items; a site's key is its identity.
-_NOT_COMPARED = frozenset({"eligibility.criteria", "locations[*].key"})
+# Not facts of their own: the criteria (text, structure, flat lists) are compared apart, through their
+# structure (``_criteria_changes``); a site's key is its identity.
+_NOT_COMPARED = frozenset(
+    {
+        "eligibility.criteria",
+        "eligibility.structure",
+        "eligibility.inclusion",
+        "eligibility.exclusion",
+        "locations[*].key",
+    }
+)
 # Values ClinicalTrials.gov computes and whose sub-fields mean nothing apart.
 _ATOMIC = (GeoPoint,)
 
@@ -404,8 +434,6 @@ class _Walker:
         if at.template in _NOT_COMPARED or self.policy.is_ignored(at.template):
             return []
         sample = new if new is not None else old
-        if at.template in _CRITERIA:
-            return _criteria(old, new, at)
         if isinstance(sample, tuple):
             return self.sequence(old, new, at)
         if isinstance(sample, TrialDate):
@@ -578,24 +606,127 @@ def _value_list(old: tuple[Any, ...], new: tuple[Any, ...], at: _At) -> list[_Fo
     return [_Found(at, "modified" if old and new else "added" if new else "removed", _json(old), _json(new))]
 
 
-def _criteria(old: tuple[str, ...], new: tuple[str, ...], at: _At) -> list[_Found]:
-    """Criteria items as multisets: items added, removed, or edited (a similar removed/added pair)."""
-    before = [_criterion_key(item) for item in old]
-    after = [_criterion_key(item) for item in new]
-    if " ".join(before) == " ".join(after):
-        return []  # same words, only split into lines differently
-    gone = list((Counter(before) - Counter(after)).elements())
-    came = list((Counter(after) - Counter(before)).elements())
-    pairs, gone, came = _pair_similar(gone, came)
-    found = [_Found(at.key(b, b), "modified", a, b, word_diff(a, b)) for a, b in pairs]
-    found += [_Found(at.key(item, item), "removed", item, None) for item in gone]
-    found += [_Found(at.key(item, item), "added", None, item) for item in came]
+def _criteria_changes(old: Trial, new: Trial) -> list[_Found]:
+    """Criteria compared group by group: items added, removed, edited, or moved to another group.
+
+    Groups pair by header, then (a renamed header) by the items they share. Within a pair of groups
+    items compare as multisets of their text (numbering, markers, nesting and reflow are no change);
+    a criterion whose text leaves one group and appears in another is removed there and added here.
+    """
+    before, after = criteria_of(old), criteria_of(new)
+    found: list[_Found] = []
+    for section in SECTIONS:
+        at = _At(f"eligibility.{section}", f"eligibility.{section}", ())
+        removed: list[tuple[CriteriaGroup, str]] = []
+        added: list[tuple[CriteriaGroup, str]] = []
+        for old_group, new_group in _pair_groups(before.groups(section), after.groups(section)):
+            found += _group_items(old_group, new_group, at, removed, added)
+        found += _moved_or_gone(removed, added, at)
     return found
 
 
+def _group_items(
+    old: CriteriaGroup | None,
+    new: CriteriaGroup | None,
+    at: _At,
+    removed: list[tuple[CriteriaGroup, str]],
+    added: list[tuple[CriteriaGroup, str]],
+) -> list[_Found]:
+    """Edits within one pair of groups; removed and added items are left for ``_moved_or_gone``."""
+    before = [_criterion_key(item) for item in _item_texts(old)]
+    after = [_criterion_key(item) for item in _item_texts(new)]
+    if " ".join(before) == " ".join(after):
+        return []  # same words, only split or nested differently
+    gone = list((Counter(before) - Counter(after)).elements())
+    came = list((Counter(after) - Counter(before)).elements())
+    pairs, gone, came = _pair_similar(gone, came)
+    group = new or old
+    assert group is not None
+    where = _group_at(at, group)
+    found = [_Found(where.key(b, b), "modified", a, b, word_diff(a, b)) for a, b in pairs]
+    removed += [(old, item) for item in gone if old is not None]
+    added += [(new, item) for item in came if new is not None]
+    return found
+
+
+def _moved_or_gone(
+    removed: list[tuple[CriteriaGroup, str]], added: list[tuple[CriteriaGroup, str]], at: _At
+) -> list[_Found]:
+    """Removed and added items; one that left a group for another says where it went."""
+    arrived = Counter(item for _, item in added)
+    left = Counter(item for _, item in removed)
+    found = []
+    for group, item in removed:
+        moved = arrived[item] > 0
+        detail = f"moved to {_group_name(_first_group(added, item))}" if moved else None
+        found.append(_Found(_group_at(at, group).key(item, item), "removed", item, None, detail))
+    for group, item in added:
+        moved = left[item] > 0
+        detail = f"moved from {_group_name(_first_group(removed, item))}" if moved else None
+        found.append(_Found(_group_at(at, group).key(item, item), "added", None, item, detail))
+    return found
+
+
+def _first_group(entries: list[tuple[CriteriaGroup, str]], item: str) -> CriteriaGroup:
+    return next(group for group, text in entries if text == item)
+
+
+def _group_name(group: CriteriaGroup) -> str:
+    return f'"{compare_text(group.header)}"' if group.header else "the section's own items"
+
+
+def _group_at(at: _At, group: CriteriaGroup) -> _At:
+    """``eligibility.inclusion`` for a section's own items, ``eligibility.inclusion[<header>]`` in a group."""
+    if group.header is None:
+        return at
+    header = compare_text(group.header)
+    return at.key(header, header)
+
+
+def _group_key(group: CriteriaGroup) -> str:
+    return compare_text(group.header).casefold() if group.header else ""
+
+
+def _item_texts(group: CriteriaGroup | None) -> list[str]:
+    return [] if group is None else [text for item in group.items for text in _subtree_texts(item)]
+
+
+def _subtree_texts(item: Criterion) -> list[str]:
+    return [item.text, *(text for child in item.items for text in _subtree_texts(child))]
+
+
+def _pair_groups(
+    old: tuple[CriteriaGroup, ...], new: tuple[CriteriaGroup, ...]
+) -> list[tuple[CriteriaGroup | None, CriteriaGroup | None]]:
+    """Groups of one section paired: same header first, then a renamed one by the items it kept."""
+    pairs: list[tuple[CriteriaGroup | None, CriteriaGroup | None]] = []
+    free_new = list(new)
+    left_old = []
+    for group in old:
+        same = next((other for other in free_new if _group_key(other) == _group_key(group)), None)
+        if same is None:
+            left_old.append(group)
+        else:
+            free_new.remove(same)
+            pairs.append((group, same))
+    for group in left_old:
+        mine = Counter(_criterion_key(text) for text in _item_texts(group))
+        best, best_shared = None, 0
+        for other in free_new:
+            shared = sum((mine & Counter(_criterion_key(text) for text in _item_texts(other))).values())
+            if shared > best_shared:
+                best, best_shared = other, shared
+        if best is not None and best_shared * 2 >= max(1, sum(mine.values())):
+            free_new.remove(best)
+            pairs.append((group, best))
+        else:
+            pairs.append((group, None))
+    pairs += [(None, group) for group in free_new]
+    return pairs
+
+
 def _criterion_key(item: str) -> str:
-    # criterion_text again: an escaped bullet ("1\\. ") only becomes a bullet once unescaped
-    return compare_text(criterion_text(compare_text(item)))
+    return compare_text(item)
 
 
 def _pair_similar(gone: list[str], came: list[str]) -> tuple[list[tuple[str, str]], list[str], list[str]]:

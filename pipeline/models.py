@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from pipeline.criteria import Criteria
+
 SCHEMA_VERSION = 1
 
 DatePrecision = Literal["day", "month", "year"]
@@ -156,10 +158,14 @@ class Design(Model):
 
 
 class Eligibility(Model):
-    """Who may join: the criteria as written, split into items, and the structured limits."""
+    """Who may join: the criteria as written, as a structure, as flat lists, and the structured limits."""
 
     criteria: str | None = None
+    """The eligibility criteria text as ClinicalTrials.gov gives it (API v2 Markdown)."""
+    structure: Criteria = Criteria()
+    """The criteria as the sponsor wrote them: sections, groups with headers, nested items, notes."""
     inclusion: tuple[str, ...] = ()
+    """Every inclusion criterion's text (sub-items too) in reading order: ``structure``, flattened."""
     exclusion: tuple[str, ...] = ()
     sex: str | None = None
     gender_based: bool | None = None

@@ -1,7 +1,9 @@
 """Map one raw ClinicalTrials.gov API v2 study to the canonical ``Trial``. Pure: no I/O.
 
 Text is normalized conservatively (Unicode NFC and surrounding whitespace) and never rewritten, so an
-editor sees what the sponsor wrote. A record that cannot be normalized raises ``RecordError`` naming the
+editor sees what the sponsor wrote. The eligibility criteria text is also read into its structure
+(``pipeline.criteria``: sections, groups, nested items, notes) and flattened into the inclusion and
+exclusion lists. A record that cannot be normalized raises ``RecordError`` naming the
 NCT ID and the field; callers put it in the dead letters and go on with the batch.
 """
 
@@ -17,15 +19,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline.criteria import parse_criteria
 from pipeline.errors import RecordError
 from pipeline.ids import describe, is_nct_id
 from pipeline.models import Trial, identity_key
 
 Raw = Mapping[str, Any]
 
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 """Bump whenever a rule changes what a raw record normalizes to: stored versions made by an older
-normalizer are then re-derived from their raw JSON by ``ctsync renormalize`` (no new versions)."""
+normalizer are then re-derived from their raw JSON by ``ctsync renormalize`` (no new versions).
+
+1: ctsync 0.1.0; 2: eligibility criteria parsed into their structure (pipeline.criteria)."""
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
@@ -37,16 +42,6 @@ _YEARS_PER_UNIT = {
     "hour": 1 / (365.25 * 24),
     "minute": 1 / (365.25 * 24 * 60),
 }
-# "Inclusion Criteria:", "2) Exclusion criteria for the control group", "General Inclusion Criteria:",
-# "Inclusion Criteria: type 1 diabetes ..." (an item after the colon). Words before the kind only count
-# when the line ends in a colon, so a criterion like "Meets inclusion criteria" stays an item.
-_CRITERIA_HEADER = re.compile(
-    r"^[\W\d]*(?:\d+[.)]\s*)?(?P<prefix>(?:[\w-]+\s+){0,2}?)(?P<kind>inclusion|exclusion)"
-    r"(?:\s+(?:and\s+exclusion\s+)?criteria\b(?P<qualifier>[^:.;]{0,60}))?\s*(?P<colon>:?)\s*(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-_BULLET = re.compile(r"^\s*(?:[-*•·‣◦▪]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+")
-_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=~|^&])")
 
 
 @cache
@@ -226,12 +221,13 @@ def _design(design: Raw, enum: EnumCheck) -> dict[str, Any]:
 
 def _eligibility(module: Raw, enum: EnumCheck) -> dict[str, Any]:
     criteria = text(module.get("eligibilityCriteria"))
-    inclusion, exclusion = split_criteria(criteria)
+    structure = parse_criteria(criteria)
     minimum, maximum = text(module.get("minimumAge")), text(module.get("maximumAge"))
     return {
         "criteria": criteria,
-        "inclusion": inclusion,
-        "exclusion": exclusion,
+        "structure": structure,
+        "inclusion": structure.texts("inclusion"),
+        "exclusion": structure.texts("exclusion"),
         "sex": enum("Sex", "eligibility.sex", module.get("sex")),
         "gender_based": module.get("genderBased"),
         "gender_description": text(module.get("genderDescription")),
@@ -501,62 +497,3 @@ def age_in_years(age: str | None) -> float | None:
         return None
     number, unit = match.groups()
     return round(float(number) * _YEARS_PER_UNIT[unit.lower()], 4)
-
-
-def criterion_text(line: str) -> str:
-    """One criterion without its bullet or number and without markdown escapes, for comparing items."""
-    # Unescape first: ClinicalTrials.gov writes numbered items as "1\\. text" as often as "1. text".
-    return _BULLET.sub("", _UNESCAPE.sub(r"\1", line), count=1).strip()
-
-
-def split_criteria(criteria: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The inclusion and exclusion items of an eligibility criteria text, one per bullet or line.
-
-    Lines before any "Inclusion/Exclusion Criteria" header count as inclusion items: ClinicalTrials.gov
-    texts without headers list who may join.
-    """
-    if criteria is None:
-        return (), ()
-    sections: dict[str, list[str]] = {"inclusion": [], "exclusion": []}
-    lines = criteria.splitlines()
-    headers = {index: criteria_header(line) for index, line in enumerate(lines)}
-    current = "inclusion"
-    for index, line in enumerate(lines):
-        header = headers[index]
-        if header and not _nested_header(lines, headers, index, header[0]):
-            current, line = header
-        item = criterion_text(line)
-        if item:
-            sections[current].append(item)
-    return tuple(sections["inclusion"]), tuple(sections["exclusion"])
-
-
-def _nested_header(
-    lines: list[str], headers: dict[int, tuple[str, str] | None], index: int, kind: str
-) -> bool:
-    """An indented header is part of an item when an unindented header of its kind comes later.
-
-    NCT04280705 quotes "Exclusion Criteria:" inside inclusion item 5.1, then opens the real section;
-    NCT04573062 indents all of its headers, and those are real.
-    """
-    if not lines[index][:1].isspace():
-        return False
-    return any(
-        (found := headers[later]) is not None and found[0] == kind and not lines[later][:1].isspace()
-        for later in range(index + 1, len(lines))
-    )
-
-
-def criteria_header(line: str) -> tuple[str, str] | None:
-    """("inclusion" or "exclusion", the rest of the line) when the line opens a criteria section."""
-    match = _CRITERIA_HEADER.match(line.strip())
-    if match is None:
-        return None
-    has_criteria = match["qualifier"] is not None
-    if match["prefix"] and not match["colon"]:
-        return None
-    if not has_criteria and (match["prefix"] or match["rest"]):
-        return None  # a bare "Inclusion" only counts alone on its line
-    if has_criteria and match["rest"] and not match["colon"]:
-        return None
-    return match["kind"].lower(), match["rest"]

@@ -249,10 +249,13 @@ def _rule_lines(text: str) -> list[int]:
 def field_templates() -> frozenset[str]:
     """Every path template a change can have: the canonical Trial's fields, lists as ``[*]``, and
     ``upstream`` (a trial gone from ClinicalTrials.gov)."""
-    return frozenset({"upstream", *_templates_of(Trial, "")})
+    criteria_items = {f"eligibility.{section}[*][*]" for section in ("inclusion", "exclusion")}
+    """The differ reports a criterion by section, group and item: eligibility.inclusion[<group>][<item>]."""
+    return frozenset({"upstream", *criteria_items, *_templates_of(Trial, "", frozenset())})
 
 
-def _templates_of(model: type[BaseModel], prefix: str) -> Iterator[str]:
+def _templates_of(model: type[BaseModel], prefix: str, within: frozenset[type]) -> Iterator[str]:
+    """Paths of a model's fields; a model nested in itself (a criterion's sub-items) is entered once."""
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         yield path
@@ -260,8 +263,8 @@ def _templates_of(model: type[BaseModel], prefix: str) -> Iterator[str]:
             at = f"{path}[*]" if listed else path
             if listed:
                 yield at
-            if isinstance(inner, type) and issubclass(inner, BaseModel):
-                yield from _templates_of(inner, f"{at}.")
+            if isinstance(inner, type) and issubclass(inner, BaseModel) and inner not in within:
+                yield from _templates_of(inner, f"{at}.", within | {model})
 
 
 def _held_types(annotation: Any) -> Iterator[tuple[Any, bool]]:

@@ -279,11 +279,15 @@ def _entity_change(change: Change, segments: list[_Segment]) -> Text:
         state = "now" if change.change == "added" else "no longer"
         return Text(f"Country {value} {state} listed among countries whose sites were all removed")
     if last.name in _TEXT_LISTS:
+        if last.name in ("inclusion", "exclusion") and len(change.labels) > 1:
+            noun = f'{noun} of "{change.labels[0]}"'  # a criterion of a group: cohort, part, population
         text = Text(f"{prefix}{noun[0].upper()}{noun[1:]} {verb}")
         if change.change != "modified":
             text.append(": ")
             value = change.new if change.change == "added" else change.old
             text.append(str(value), style="green" if change.change == "added" else "red")
+            if change.detail:
+                text.append(f" ({change.detail})")  # a criterion moved to another group says where
         else:
             text.append(":")
         return text

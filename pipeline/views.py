@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pipeline.criteria import SECTIONS, Criteria, Criterion
 from pipeline.diff import Change
 from pipeline.models import Trial, TrialDate
 from pipeline.render import SEVERITY_STYLES, render_changes
@@ -98,16 +99,44 @@ def render_trial(console: Console, trial: Trial, version: int) -> None:
     for label, value in rows:
         facts.add_row(label, value)
     console.print(facts)
-    _print_items(console, "Inclusion criteria", eligibility.inclusion)
-    _print_items(console, "Exclusion criteria", eligibility.exclusion)
+    render_criteria(console, eligibility.structure)
 
 
-def _print_items(console: Console, title: str, items: tuple[str, ...]) -> None:
-    if not items:
-        return
-    console.print(f"\n[bold]{title}[/bold]")
-    for item in items:
-        console.print(f"  • {item}", markup=False, highlight=False)
+_BULLETS = ("•", "◦", "▪", "‣")
+
+
+def render_criteria(console: Console, criteria: Criteria) -> None:
+    """The criteria as the sponsor wrote them: each section, its groups under their headers, items
+    nested; lead-ins and notes dimmed. Registry text is printed as text, never as markup."""
+    for note in criteria.notes:
+        console.print(Text(f"\n{note}", style="dim"))
+    for section in SECTIONS:
+        groups = criteria.groups(section)
+        if not groups:
+            continue
+        console.print(Text(f"\n{section.capitalize()} criteria", style="bold"))
+        for group in groups:
+            indent = "  "
+            if group.header is not None:
+                console.print(Text(f"  {group.header}", style="bold"))
+                indent = "    "
+            for lead_in in group.lead_ins:
+                console.print(Text(f"{indent}{lead_in}", style="dim"))
+            for item in group.items:
+                _print_criterion(console, item, indent, 0)
+            for note in group.notes:
+                console.print(Text(f"{indent}{note}", style="dim"))
+
+
+def _print_criterion(console: Console, item: Criterion, indent: str, depth: int) -> None:
+    # wrapped lines hang under the text, not under the bullet
+    lead = f"{indent}{'  ' * depth}{_BULLETS[depth % len(_BULLETS)]} "
+    width = max(20, console.width - len(lead))
+    for index, line in enumerate(Text(item.text).wrap(console, width)):
+        line.rstrip()
+        console.print(Text(lead if index == 0 else " " * len(lead)) + line, highlight=False)
+    for child in item.items:
+        _print_criterion(console, child, indent, depth + 1)
 
 
 def render_rows(console: Console, rows: list[dict[str, Any]], columns: list[str]) -> None:

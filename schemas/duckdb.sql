@@ -77,6 +77,17 @@ COMMENT ON COLUMN trial_conditions.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_conditions.ordinal IS 'Position in the sponsor''s list, from 1.';
 COMMENT ON COLUMN trial_conditions.condition IS 'Condition or disease.';
 
+CREATE TABLE trial_criteria(nct_id VARCHAR, section VARCHAR, group_ordinal INTEGER, group_header VARCHAR, ordinal INTEGER, parent_ordinal INTEGER, depth INTEGER NOT NULL, "text" VARCHAR NOT NULL, PRIMARY KEY(nct_id, section, group_ordinal, ordinal));
+COMMENT ON TABLE trial_criteria IS 'Eligibility criteria of the current version, one row per criterion (sub-criteria too), in the groups and nesting the sponsor wrote.';
+COMMENT ON COLUMN trial_criteria.nct_id IS 'Joins trials.nct_id.';
+COMMENT ON COLUMN trial_criteria.section IS 'inclusion or exclusion.';
+COMMENT ON COLUMN trial_criteria.group_ordinal IS 'Position of the criterion''s group in its section, from 1.';
+COMMENT ON COLUMN trial_criteria.group_header IS 'The group''s header as written (a cohort, part or population: "Cohort A1", "Pregnancy Group"); NULL for the section''s own criteria.';
+COMMENT ON COLUMN trial_criteria.ordinal IS 'Position in the group in reading order, from 1 (a sub-criterion right after its parent).';
+COMMENT ON COLUMN trial_criteria.parent_ordinal IS 'ordinal of the criterion this one is nested under (same group); NULL at the top of the group.';
+COMMENT ON COLUMN trial_criteria.depth IS '1 for a group''s own criteria, 2 for their sub-criteria, and so on.';
+COMMENT ON COLUMN trial_criteria.text IS 'The criterion as written, without its list marker or number; markdown escapes resolved.';
+
 CREATE TABLE trial_current_records(nct_id VARCHAR PRIMARY KEY, "version" INTEGER NOT NULL, record_zlib BLOB USING COMPRESSION Uncompressed NOT NULL);
 COMMENT ON TABLE trial_current_records IS 'Internal: the current canonical record of each trial, zlib-compressed, for the differ. Analysts: use trial_versions.record.';
 COMMENT ON COLUMN trial_current_records.nct_id IS 'Joins trials.nct_id.';
@@ -193,8 +204,8 @@ COMMENT ON COLUMN trials.maximum_age_years IS 'Maximum age in years.';
 COMMENT ON COLUMN trials.healthy_volunteers IS 'Whether healthy volunteers are accepted.';
 COMMENT ON COLUMN trials.std_ages IS 'Standard age groups: CHILD, ADULT, OLDER_ADULT.';
 COMMENT ON COLUMN trials.eligibility_criteria IS 'Eligibility criteria text as written (markdown).';
-COMMENT ON COLUMN trials.inclusion_criteria IS 'Inclusion criteria, one item per bullet or line.';
-COMMENT ON COLUMN trials.exclusion_criteria IS 'Exclusion criteria, one item per bullet or line.';
+COMMENT ON COLUMN trials.inclusion_criteria IS 'Inclusion criteria in reading order, sub-criteria too; headers, lead-ins and notes are not criteria (trial_criteria has their groups and nesting).';
+COMMENT ON COLUMN trials.exclusion_criteria IS 'Exclusion criteria in reading order, sub-criteria too; headers, lead-ins and notes are not criteria (trial_criteria has their groups and nesting).';
 COMMENT ON COLUMN trials.lead_sponsor IS 'Lead sponsor name; collaborators are in trial_sponsors.';
 COMMENT ON COLUMN trials.lead_sponsor_class IS 'NIH, FED, OTHER_GOV, INDIV, INDUSTRY, NETWORK, AMBIG, OTHER, UNKNOWN.';
 COMMENT ON COLUMN trials.responsible_party_type IS 'SPONSOR, PRINCIPAL_INVESTIGATOR or SPONSOR_INVESTIGATOR.';

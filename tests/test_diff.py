@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 import re
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.criteria import Criteria
 from pipeline.diff import (
     Change,
     compare_text,
@@ -27,7 +27,7 @@ from pipeline.diff import (
     word_diff,
 )
 from pipeline.models import Trial
-from pipeline.normalize import criteria_header, known_values, normalize
+from pipeline.normalize import known_values, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSIONS = ROOT / "tests" / "fixtures" / "versions"
@@ -284,26 +284,45 @@ def test_any_reordered_list_is_no_change(data: st.DataObject) -> None:
     assert diff(trial(path), normalize(record)) == []
 
 
+_TOP_ITEM = re.compile(r"^(?:\*|\d{1,3}\.) \S")
+
+
+def _item_runs(lines: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of two or more one-line top-level list items (no sub-items, no text)."""
+    runs, start = [], None
+    for index, line in enumerate([*lines, ""]):
+        if _TOP_ITEM.match(line):
+            start = index if start is None else start
+            continue
+        after = next((later for later in lines[index:] if later.strip()), "")
+        end = index - 1 if after[:1].isspace() else index  # the last item goes on below the run
+        if start is not None and end - start > 1:
+            runs.append((start, end))
+        start = None
+    return runs
+
+
 @PROPERTY
 @given(st.data())
 def test_moving_criteria_within_their_section_is_no_change(data: st.DataObject) -> None:
-    """Reordering the lines of the eligibility criteria between their headers changes nothing.
+    """Reordering the criteria of a list (each one line, with no sub-items) changes nothing.
 
-    Headers are what the normalizer takes for headers; moving a line across one is a real change.
+    Moving a criterion under another header is a change (tests below); within its list it is not.
     """
-    path = data.draw(st.sampled_from([p for p in SAMPLES if len(trial(p).eligibility.inclusion) > 1]))
+    path = data.draw(st.sampled_from([p for p in SAMPLES if _item_runs(_criteria_lines(p))]))
     record = raw(path)
     module = record["protocolSection"]["eligibilityModule"]
     lines = module["eligibilityCriteria"].split("\n")
-    headers = [i for i, line in enumerate(lines) if criteria_header(" ".join(line.split()))]
-    cuts = [-1, *headers, len(lines)]
-    shuffled: list[str] = []
-    for start, end in itertools.pairwise(cuts):
-        if start >= 0:
-            shuffled.append(lines[start])
-        shuffled += data.draw(st.permutations(lines[start + 1 : end]))
-    module["eligibilityCriteria"] = "\n".join(shuffled)
+    for start, end in _item_runs(lines):
+        lines[start:end] = data.draw(st.permutations(lines[start:end]))
+    module["eligibilityCriteria"] = "\n".join(lines)
     assert diff(trial(path), normalize(record)) == []
+
+
+def _criteria_lines(path: Path) -> list[str]:
+    criteria = _raw(path)["protocolSection"].get("eligibilityModule", {}).get("eligibilityCriteria", "")
+    assert isinstance(criteria, str)
+    return criteria.split("\n")
 
 
 def _text_leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -350,7 +369,8 @@ def test_markdown_escaping_alone_is_no_change(data: st.DataObject) -> None:
                 text = module[key].replace("\\", "")
                 for char in "<>*[]":
                     text = text.replace(char, f"\\{char}")
-                module[key] = text
+                # A bullet's own "* " is a list marker, not text the API would escape: keep it a bullet.
+                module[key] = re.sub(r"(?m)^(\s*)\\\*(?=\s)", r"\1*", text)
     assert diff(trial(path), normalize(record)) == []
 
 
@@ -465,14 +485,19 @@ def test_site_status_change_is_one_change_critical_when_it_stops_recruiting(data
 
 
 def _editable_criteria(path: Path) -> list[tuple[str, str]]:
-    """(section, item) pairs whose text appears exactly once, verbatim, in the raw criteria."""
+    """(path prefix, item) of criteria whose text appears exactly once, verbatim, in the raw criteria.
+
+    The prefix is ``eligibility.<section>``, with ``[<group header>]`` for a criterion of a headed group.
+    """
     criteria = _raw(path)["protocolSection"].get("eligibilityModule", {}).get("eligibilityCriteria", "")
-    eligibility = trial(path).eligibility
+    rows = trial(path).eligibility.structure.flat()
     return [
-        (section, item)
-        for section, items in (("inclusion", eligibility.inclusion), ("exclusion", eligibility.exclusion))
-        for item in items
-        if len(item) >= 20 and criteria.count(item) == 1 and item == compare_text(item)
+        (f"eligibility.{row.section}" + (f"[{row.group_header}]" if row.group_header else ""), row.text)
+        for row in rows
+        if len(row.text) >= 20
+        and criteria.count(row.text) == 1
+        and row.text == compare_text(row.text)
+        and sum(other.text == row.text for other in rows) == 1
     ]
 
 
@@ -482,15 +507,16 @@ WITH_CRITERIA = [p for p in SAMPLES if _editable_criteria(p)]
 @PROPERTY
 @given(st.data())
 def test_edited_criterion_is_one_critical_modified_item_with_a_word_diff(data: st.DataObject) -> None:
-    """Appending words to one criterion is one `eligibility.<section>[<item>]` modified, critical."""
+    """Appending words to one criterion is one `eligibility.<section>[<item>]` modified, critical; in a
+    group with a header the header is in the path: `eligibility.<section>[<header>][<item>]`."""
     path = data.draw(st.sampled_from(WITH_CRITERIA))
-    section, item = data.draw(st.sampled_from(_editable_criteria(path)))
+    where, item = data.draw(st.sampled_from(_editable_criteria(path)))
     record = raw(path)
     module = record["protocolSection"]["eligibilityModule"]
     module["eligibilityCriteria"] = module["eligibilityCriteria"].replace(item, f"{item} or later")
     change = _only(diff(trial(path), normalize(record)))
     edited = f"{item} or later"
-    assert (change.field, change.change) == (f"eligibility.{section}[{edited}]", "modified")
+    assert (change.field, change.change) == (f"{where}[{edited}]", "modified")
     assert (change.old, change.new) == (item, edited)
     assert change.detail is not None and change.detail.endswith("{+or later+}")
     assert (change.category, change.severity) == ("eligibility", "critical")
@@ -596,16 +622,14 @@ def test_reworded_criteria_header_is_one_text_change() -> None:
 
 def test_unrelated_new_criterion_is_added_not_edited() -> None:
     """A criterion unlike any other is `added`; the one it replaced is `removed` (no forced pairing)."""
-    old = trial(VERSIONS / "NCT05766735@2026-04-09.json")
+    path = VERSIONS / "NCT05766735@2026-04-09.json"
+    old = trial(path)
     gone = old.eligibility.exclusion[0]
-    new = old.model_copy(
-        update={
-            "eligibility": old.eligibility.model_copy(
-                update={"exclusion": ("Pregnant or breastfeeding", *old.eligibility.exclusion[1:])}
-            )
-        }
-    )
-    assert [(c.field, c.change, c.severity) for c in diff(old, new)] == [
+    record = raw(path)
+    module = record["protocolSection"]["eligibilityModule"]
+    assert module["eligibilityCriteria"].count(gone) == 1
+    module["eligibilityCriteria"] = module["eligibilityCriteria"].replace(gone, "Pregnant or breastfeeding")
+    assert [(c.field, c.change, c.severity) for c in diff(old, normalize(record))] == [
         (f"eligibility.exclusion[{gone}]", "removed", "critical"),
         ("eligibility.exclusion[Pregnant or breastfeeding]", "added", "critical"),
     ]
@@ -695,3 +719,86 @@ def test_reflowed_criteria_text_is_no_change() -> None:
     reflowed = old.eligibility.criteria.replace("\n", "\n  ").replace(" ", "  ")
     new = old.model_copy(update={"eligibility": old.eligibility.model_copy(update={"criteria": reflowed})})
     assert diff(old, new) == []
+
+
+# --- criteria by group (issue 12) --------------------------------------------------------------------
+
+COHORTS = ROOT / "data" / "sample" / "NCT01788527.json"  # "Pre-pregnancy Group:" / "Pregnancy Group:"
+
+
+def _with_criteria(path: Path, edit: Callable[[str], str]) -> Trial:
+    """The record at ``path`` with its criteria text edited by code, normalized."""
+    record = raw(path)
+    module = record["protocolSection"]["eligibilityModule"]
+    edited = edit(module["eligibilityCriteria"])
+    assert edited != module["eligibilityCriteria"]
+    module["eligibilityCriteria"] = edited
+    return normalize(record)
+
+
+def test_criterion_edited_inside_a_cohort_is_reported_with_its_group() -> None:
+    """Editing "HbA1c <6.5% …" of the Pregnancy Group's exclusion criteria is reported under that group."""
+    new = _with_criteria(COHORTS, lambda text: text.replace("HbA1c \\<6.5%", "HbA1c \\<6.0%"))
+    change = _only(diff(trial(COHORTS), new))
+    assert (change.field, change.change, change.severity) == (
+        "eligibility.exclusion[Pregnancy Group][HbA1c <6.0% or >10.0%]",
+        "modified",
+        "critical",
+    )
+    assert (change.old, change.new, change.labels) == (
+        "HbA1c <6.5% or >10.0%",
+        "HbA1c <6.0% or >10.0%",
+        ("Pregnancy Group", "HbA1c <6.0% or >10.0%"),
+    )
+
+
+def test_criterion_moved_between_cohorts_is_a_change_in_both() -> None:
+    """Moving "Live singleton fetus" from the Pregnancy Group to the Pre-pregnancy Group is two changes."""
+    item = "* Live singleton fetus\n"
+    anchor = "* Patients who are planning pregnancy and wish to optimise glycemic control before conception\n"
+    new = _with_criteria(COHORTS, lambda text: text.replace(item, "").replace(anchor, anchor + item))
+    assert [(c.field, c.change, c.severity, c.detail) for c in diff(trial(COHORTS), new)] == [
+        (
+            "eligibility.inclusion[Pre-pregnancy Group][Live singleton fetus]",
+            "added",
+            "critical",
+            'moved from "Pregnancy Group"',
+        ),
+        (
+            "eligibility.inclusion[Pregnancy Group][Live singleton fetus]",
+            "removed",
+            "critical",
+            'moved to "Pre-pregnancy Group"',
+        ),
+    ]
+
+
+def test_renumbering_or_rebulleting_criteria_is_no_change() -> None:
+    """Renumbering a numbered list, or making it a bullet list, changes no criterion."""
+    path = ROOT / "data" / "sample" / "NCT06151964.json"
+    shifted = _with_criteria(
+        path, lambda text: re.sub(r"(?m)^(\d+)\. ", lambda m: f"{int(m[1]) + 1}. ", text)
+    )
+    bulleted = _with_criteria(path, lambda text: re.sub(r"(?m)^\d+\. ", "* ", text))
+    assert diff(trial(path), shifted) == []
+    assert diff(trial(path), bulleted) == []
+
+
+def test_criteria_stored_by_the_old_splitter_compare_by_their_text() -> None:
+    """A record stored before the structure existed (flat lists of the old splitter, no structure) compares
+    as its criteria text reads now: loading the same record again is no change."""
+    current = trial(COHORTS)
+    old_style = current.model_copy(
+        update={
+            "eligibility": current.eligibility.model_copy(
+                update={
+                    "structure": Criteria(),
+                    "inclusion": (
+                        "In addition, specific eligibility criteria apply to the respective groups:",
+                    ),
+                    "exclusion": (),
+                }
+            )
+        }
+    )
+    assert diff(old_style, current) == []

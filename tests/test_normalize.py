@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, REPO, SAMPLE, SHARED, load_raw
 
+from pipeline.criteria import parse_criteria
 from pipeline.errors import RecordError
 from pipeline.models import (
     Contact,
@@ -27,7 +28,7 @@ from pipeline.models import (
     Trial,
     TrialDate,
 )
-from pipeline.normalize import age_in_years, normalize, split_criteria
+from pipeline.normalize import age_in_years, normalize
 
 RawFactory = Callable[[str], dict[str, Any]]
 
@@ -265,12 +266,16 @@ def test_golden_nct02577120_phase1_phase2_numbered_criteria(sample_raw: RawFacto
     }
     assert trial.first_posted_date == when("2015-10-16", "day", "ESTIMATED")
     eligibility = trial.eligibility
-    assert (len(eligibility.inclusion), len(eligibility.exclusion)) == (5, 7)
+    # "i. … ii. … iii. … iv. …" run together on one line are four sub-items of the item above them
+    assert (len(eligibility.inclusion), len(eligibility.exclusion)) == (8, 7)
     assert eligibility.inclusion[0] == "Age ≥ 18"
-    assert eligibility.inclusion[3] == (
-        "Diabetic foot ulcers, Wagner grade 1-3 ii. Pressure ulcers, stage 2-3 iii. Venous leg ulcers, "
-        "confirmed by venous duplex iv. Burn wounds"
+    assert eligibility.inclusion[3:7] == (
+        "Diabetic foot ulcers, Wagner grade 1-3",
+        "Pressure ulcers, stage 2-3",
+        "Venous leg ulcers, confirmed by venous duplex",
+        "Burn wounds",
     )
+    assert [row.depth for row in eligibility.structure.flat()[2:7]] == [1, 2, 2, 2, 2]
     assert eligibility.exclusion[-1] == (
         "Patients with an HbA1c score greater than 10.0 at Visit 1, will be considered a screen fail. "
         "Score can be gathered from EMR in previous 12 months to visit 1 if done as SOC, or completed during "
@@ -328,9 +333,10 @@ def test_golden_nct04790240_phase1_phase2_without_age_limits(sample_raw: RawFact
     assert trial.acronym == "COVID"
     assert trial.eligibility.std_ages == ("CHILD", "ADULT", "OLDER_ADULT")
     assert len(trial.keywords) == 14
-    assert (len(trial.eligibility.inclusion), len(trial.eligibility.exclusion)) == (7, 9)
-    assert trial.eligibility.inclusion[0] == (
-        "A subject will be eligible for inclusion in this study if any of the following criteria apply:"
+    # the lead-in of each section is a note of its group, not a criterion
+    assert (len(trial.eligibility.inclusion), len(trial.eligibility.exclusion)) == (6, 8)
+    assert trial.eligibility.structure.inclusion[0].lead_ins == (
+        "A subject will be eligible for inclusion in this study if any of the following criteria apply:",
     )
     assert trial.eligibility.exclusion[-1] == (
         "Severe patients, when there have insufficient normal cells, can be adjusted, with pre-list diseases "
@@ -681,19 +687,23 @@ def test_golden_nct04280705_with_results(sample_raw: RawFactory) -> None:
     assert len(trial.countries) == 10
     eligibility = trial.eligibility
     assert (eligibility.criteria or "").startswith("Inclusion Criteria:\n\n1. Admitted to a hospital")
-    # 14 inclusion items plus the "Exclusion Criteria:" line the sponsor left indented inside item 5.1.
-    assert (len(eligibility.inclusion), len(eligibility.exclusion)) == (15, 5)
+    # 14 inclusion items; the "Exclusion Criteria:" line the sponsor left indented inside item 5.1 is a
+    # paragraph of that sub-item (a real heading follows later), not a section of its own.
+    assert (len(eligibility.inclusion), len(eligibility.exclusion)) == (14, 5)
     assert eligibility.inclusion[5:7] == (
-        "PCR positive in sample collected < 72 hours prior to randomization; OR",
-        "Exclusion Criteria:",
+        "PCR positive in sample collected < 72 hours prior to randomization; OR Exclusion Criteria:",
+        "PCR positive in sample collected >/= 72 hours prior to randomization, documented inability to "
+        "obtain a repeat sample (e.g. due to lack of testing supplies, limited testing capacity, results "
+        "taking >24 hours, etc.) AND progressive disease suggestive of ongoing SARS-CoV-2 infection.",
     )
+    assert [len(item.items) for item in eligibility.structure.inclusion[0].items] == [0, 0, 0, 0, 2, 4, 0, 0]
     assert eligibility.exclusion[0] == (
         "Alanine Transaminase (ALT) or Aspartate Transaminase (AST) > 5 times the upper limit of normal."
     )
 
 
 def test_golden_nct01788527_alias_and_group_subheaders(sample_raw: RawFactory) -> None:
-    """The NCT ID alias is kept, and group sub-headers inside a section stay items of that section."""
+    """The NCT ID alias is kept, and group sub-headers inside a section head groups of that section."""
     trial = normalize(sample_raw("NCT01788527"))
     assert facts(trial) == {
         "nct_id": "NCT01788527",
@@ -724,13 +734,21 @@ def test_golden_nct01788527_alias_and_group_subheaders(sample_raw: RawFactory) -
     assert trial.nct_id_aliases == ("NCT01734031",)
     assert trial.acronym == "CONCEPTT"
     eligibility = trial.eligibility
-    assert (len(eligibility.inclusion), len(eligibility.exclusion)) == (12, 15)
+    assert (len(eligibility.inclusion), len(eligibility.exclusion)) == (9, 12)
     assert eligibility.inclusion[0] == (
         "Clinical diagnosis of type 1 diabetes and using daily insulin therapy for at least one year"
     )
-    assert eligibility.inclusion[5:7] == (
+    inclusion = eligibility.structure.inclusion
+    assert [(group.header, len(group.items)) for group in inclusion] == [
+        (None, 5),
+        ("Pre-pregnancy Group", 1),
+        ("Pregnancy Group", 3),
+    ]
+    assert inclusion[0].notes == (
         "In addition, specific eligibility criteria apply to the respective groups:",
-        "Pre-pregnancy Group:",
+    )
+    assert eligibility.inclusion[5] == (
+        "Patients who are planning pregnancy and wish to optimise glycemic control before conception"
     )
     assert eligibility.exclusion[3] == "Estimated GFR <60 ml/min/1.73"
     assert eligibility.exclusion[-1] == "Known potentially major fetal anomaly (as per EUROCAT criteria)."
@@ -871,6 +889,12 @@ def test_non_object_is_a_record_error() -> None:
 
 
 # --- criteria ------------------------------------------------------------------------------------------
+
+
+def split_criteria(criteria: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The flat inclusion and exclusion lists of a criteria text, as the Eligibility model holds them."""
+    structure = parse_criteria(criteria)
+    return structure.texts("inclusion"), structure.texts("exclusion")
 
 
 def criteria_of(raw: dict[str, Any]) -> str:

@@ -137,8 +137,12 @@ def test_edited_criterion_shows_the_word_diff() -> None:
     item = old.eligibility.exclusion[2]
     edited = item.replace("in the study", "in this study")
     assert edited != item
-    exclusion = tuple(edited if x == item else x for x in old.eligibility.exclusion)
-    new = old.model_copy(update={"eligibility": old.eligibility.model_copy(update={"exclusion": exclusion})})
+    criteria = old.eligibility.criteria or ""
+    assert criteria.count(item) == 1  # the differ reads the criteria from their text
+    edited_criteria = criteria.replace(item, edited)
+    new = old.model_copy(
+        update={"eligibility": old.eligibility.model_copy(update={"criteria": edited_criteria})}
+    )
     lines = plain(diff(old, new)).splitlines()
     assert lines[1] == "CRITICAL  Eligibility    Exclusion criterion edited:"
     assert lines[2].startswith(" " * 25 + "Conditions that preclude participating in [-the-]{+this+} study")

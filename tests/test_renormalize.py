@@ -10,6 +10,7 @@ import pytest
 from conftest import SAMPLE
 from webdb import PAIRS, editorial_db, later_version, real, write_studies
 
+import pipeline.criteria
 import pipeline.normalize
 import pipeline.records
 import pipeline.renormalize
@@ -17,22 +18,21 @@ import pipeline.store.batches
 from pipeline import reading, sync
 from pipeline.settings import Settings
 
-_real_split = pipeline.normalize.split_criteria
+
+def _criteria_upper_cased(criteria: str | None) -> Any:
+    """A changed criteria rule: the structure's texts in capitals (every criteria item moves)."""
+    return _real_parse(criteria.upper() if criteria else criteria)
 
 
-def _one_item_per_section(criteria: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A changed normalization rule: each section's items joined into one (every criteria list moves)."""
-    inclusion, exclusion = _real_split(criteria)
-    return tuple(" / ".join(inclusion) for _ in inclusion[:1]), tuple(
-        " / ".join(exclusion) for _ in exclusion[:1]
-    )
+_real_parse = pipeline.criteria.parse_criteria
 
 
 def _upgrade_normalizer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if a new ctsync with normalizer 2 and a changed criteria rule were installed."""
-    monkeypatch.setattr(pipeline.normalize, "split_criteria", _one_item_per_section)
+    """As if a newer ctsync with a changed criteria rule were installed (its normalizer version one up)."""
+    monkeypatch.setattr(pipeline.normalize, "parse_criteria", _criteria_upper_cased)
+    newer = pipeline.normalize.NORMALIZER_VERSION + 1
     for module in (pipeline.normalize, pipeline.records, pipeline.renormalize, pipeline.store.batches):
-        monkeypatch.setattr(module, "NORMALIZER_VERSION", 2)
+        monkeypatch.setattr(module, "NORMALIZER_VERSION", newer)
 
 
 def _snapshot(settings: Settings) -> dict[str, Any]:
@@ -84,9 +84,9 @@ def test_a_normalizer_change_then_a_write_leaves_the_queue_unchanged(
     after = _snapshot(settings)
     assert after["versions"] == before["versions"]
     assert after["reviews"] == before["reviews"]
-    assert after["normalizers"] == [(2,)]
+    assert after["normalizers"] == [(pipeline.normalize.NORMALIZER_VERSION,)]
     assert reading.queue(settings, "minor") == queue_before
-    assert _inclusion(settings, "NCT05766735") == (" / ".join(old_items),)
+    assert _inclusion(settings, "NCT05766735") == tuple(item.upper() for item in old_items)
     runs = [(run["command"], run["status"]) for run in reading.runs(settings, 3)]
     assert runs[:2] == [("load", "succeeded"), ("renormalize", "succeeded")]
 

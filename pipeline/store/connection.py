@@ -24,6 +24,7 @@ ANALYST_TABLES = (
     "trial_locations",
     "trial_outcomes",
     "trial_sponsors",
+    "trial_criteria",
     "trial_versions",
     "trial_changes",
     "trial_seen",

@@ -10,6 +10,7 @@ from datetime import date
 
 import duckdb
 
+from pipeline.criteria_sql import CRITERIA_FROM_STAGE, CRITERIA_SHAPE
 from pipeline.models import Trial
 
 CURRENT_TABLES = (
@@ -20,6 +21,7 @@ CURRENT_TABLES = (
     "trial_locations",
     "trial_outcomes",
     "trial_sponsors",
+    "trial_criteria",
 )
 
 
@@ -76,6 +78,7 @@ RECORD_SHAPE = {
     "enrollment_type": "VARCHAR",
     "eligibility": {
         "criteria": "VARCHAR",
+        "structure": CRITERIA_SHAPE,
         "inclusion": _TEXTS,
         "exclusion": _TEXTS,
         "sex": "VARCHAR",
@@ -195,6 +198,7 @@ FROM parsed WHERE r.lead_sponsor.name IS NOT NULL
 UNION ALL
 SELECT nct_id, 'collaborator', ordinal, item.name, item.agency_class FROM {_unnest("collaborators")}
 """,
+    CRITERIA_FROM_STAGE,
 )
 
 
