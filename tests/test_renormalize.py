@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,48 @@ def test_a_real_upstream_change_after_renormalize_still_reaches_the_queue(
     sync.load(settings, [write_studies(tmp_path / "third", [third])])
     queue = reading.queue(settings, "minor")
     assert [(entry["nct_id"], entry["change_count"]) for entry in queue] == [("NCT05766735", 1)]
+
+
+PRE_CRITERIA = Path(__file__).parent / "fixtures" / "pre-criteria.duckdb.gz"
+"""A database written by ctsync 0.1.0 as it landed before the criteria structure (git 87a5247, normalizer 1,
+migration 1 only): the 38 sample records, the three real version pairs' older versions, all reviewed by
+"A. Editor", then the newer versions loaded. Built by that code from real records; nothing edited."""
+
+
+def test_a_database_built_before_the_criteria_structure_upgrades_without_entering_the_queue(
+    tmp_path: Path,
+) -> None:
+    """The pre-criteria database, migrated and renormalized by this ctsync, keeps exactly the queue
+    ctsync 0.1.0 showed (the three pairs with their own changes, no criteria change); trial_criteria fills."""
+    settings = Settings(db=tmp_path / "ctsync.duckdb", published=tmp_path / "published.duckdb")
+    settings.db.write_bytes(gzip.decompress(PRE_CRITERIA.read_bytes()))
+    con = duckdb.connect(str(settings.db), read_only=True)
+    try:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (1,)
+        before = {
+            "versions": con.execute(
+                "SELECT nct_id, version, fetched_at, run_id FROM trial_versions ORDER BY 1, 2"
+            ).fetchall(),
+            "reviews": con.execute("SELECT * FROM reviews ORDER BY nct_id, reviewed_at").fetchall(),
+        }
+    finally:
+        con.close()
+
+    counts = sync.renormalize_all(settings)
+
+    assert counts == {"trials": 38, "versions": 41, "rederived": 41, "failed": 0}
+    queue = reading.queue(settings, "info")
+    assert [(e["nct_id"], e["severity"], e["change_count"]) for e in queue] == [
+        ("NCT06972472", "critical", 150),
+        ("NCT05766735", "major", 2),
+        ("NCT03549754", "minor", 45),
+    ]  # as ctsync 0.1.0 printed it for this database before the upgrade
+    pending = reading.pending(settings, [e["nct_id"] for e in queue])
+    assert not [c.field for p in pending for c in p.changes if c.field.startswith("eligibility")]
+    after = _snapshot(settings)
+    assert after["versions"] == before["versions"] and after["reviews"] == before["reviews"]
+    con = duckdb.connect(str(settings.db), read_only=True)
+    try:
+        assert con.execute("SELECT count(DISTINCT nct_id) FROM trial_criteria").fetchone() == (38,)
+    finally:
+        con.close()
