@@ -8,6 +8,8 @@ only with --debug.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -117,7 +119,16 @@ def main_options(
         wait=wait,
         policy=policy,
         retry=RetryPolicy(max_attempts=retries),
+        crash_after_batches=_test_crash(os.environ.get("CTSYNC_TEST_CRASH")),
     )
+
+
+def _test_crash(value: str | None) -> tuple[int, int] | None:
+    """``N:SIGNAL`` (e.g. ``2:KILL``): the crash tests' deterministic kill after the Nth committed batch."""
+    if not value:
+        return None
+    batches, _, name = value.partition(":")
+    return int(batches), int(getattr(signal, f"SIG{name or 'KILL'}"))
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -492,6 +503,7 @@ def sync_command(
         bool, typer.Option("--full", help="Fetch every tracked trial, not only updated ones.")
     ] = False,
     as_json: JsonOption = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 500,
 ) -> None:
     """Bring every tracked trial up to date (incremental by default). The nightly job.
 
@@ -505,7 +517,7 @@ def sync_command(
       ctsync sync --full --json
     """
     with _progress_bar("Syncing", None) as advance:
-        summary = sync.sync(_settings(ctx), full=full, progress=advance)
+        summary = sync.sync(replace(_settings(ctx), batch_size=batch_size), full=full, progress=advance)
     result = summary.as_dict()
     if as_json:
         _print_json(result)
@@ -698,8 +710,17 @@ def _usage_line(exc: typer.TyperException) -> str:
     return f"{exc.format_message()} (see `{command} --help`)"
 
 
+_INTERRUPTED = "ctsync: interrupted; whole batches are stored, run it again to finish"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (systemd, kill) stops a run like Ctrl-C: the run is recorded as interrupted, exit 130."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console entry point: run the app, turning ctsync errors into one line and an exit code."""
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         command = plain_help(typer.main.get_command(app))
         result = command(args=route(command, sys.argv[1:]), standalone_mode=False)
@@ -710,10 +731,13 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        stderr.print("ctsync: aborted")
+    except (typer.Abort, KeyboardInterrupt):
+        print(_INTERRUPTED, file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # a click usage error or a bug
+        if type(exc).__name__ == "InterruptException":  # DuckDB's answer to Ctrl-C inside a query
+            print(_INTERRUPTED, file=sys.stderr)
+            sys.exit(130)
         if isinstance(exc, typer.TyperException):
             print(f"ctsync: error: {_usage_line(exc)}", file=sys.stderr)
             sys.exit(exc.exit_code)
@@ -724,4 +748,6 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(1)
+    if result == 130:  # click turns a KeyboardInterrupt inside a command into this exit code
+        print(_INTERRUPTED, file=sys.stderr)
     sys.exit(result if isinstance(result, int) else 0)

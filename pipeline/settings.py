@@ -40,3 +40,6 @@ class Settings:
     """Processes that normalize records during a load (the CLI uses every core)."""
     policy: Path | None = None
     """A TOML file of severity rules over the packaged default (pipeline/default_policy.toml)."""
+    crash_after_batches: tuple[int, int] | None = None
+    """Tests only (``CTSYNC_TEST_CRASH=N:SIGNAL``): send SIGNAL to this process right after the Nth
+    committed batch, so crash tests kill a run exactly where they claim to."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -201,16 +202,33 @@ def store_stream(
     progress: Progress | None = None,
     change_rows: ChangeRows | None = None,
     workers: int = 1,
+    crash_after: tuple[int, int] | None = None,
 ) -> None:
     """Normalize (on ``workers`` processes) and store a stream of records in batches of one transaction."""
     batch: list[Prepared] = []
+    committed = 0
     for prepared in map_ordered(prepare_chunk, skip_known(con, records), workers, forget_inherited_locks):
         batch.append(prepared)
         if len(batch) >= batch_size:
             _flush(con, batch, run_id, summary, progress, change_rows)
             batch = []
+            committed += 1
+            _crash_if_asked(crash_after, committed)
     if batch:
         _flush(con, batch, run_id, summary, progress, change_rows)
+        _crash_if_asked(crash_after, committed + 1)
+
+
+def _crash_if_asked(crash_after: tuple[int, int] | None, committed: int) -> None:
+    """The crash tests' hook: a signal to this very process right after the Nth committed batch."""
+    if crash_after is not None and crash_after[0] == committed:
+        os.kill(os.getpid(), crash_after[1])
+
+
+def stop_status(exc: BaseException) -> str:
+    """How a run that raised ends in the ledger: interrupted (Ctrl-C, SIGTERM) or failed."""
+    interrupted = isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "InterruptException"
+    return "interrupted" if interrupted else "failed"
 
 
 def _flush(
@@ -250,10 +268,11 @@ def load(settings: Settings, paths: list[Path], progress: Progress | None = None
                 progress,
                 change_rows_for(settings),
                 workers=settings.workers,
+                crash_after=settings.crash_after_batches,
             )
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):
-                store.finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+                store.finish_run(con, run_id, stop_status(exc), error=f"{type(exc).__name__}: {exc}")
             raise
         store.finish_run(con, run_id, "partial" if summary.failures else "succeeded")
     return summary
@@ -384,7 +403,14 @@ def _ingest(
     """Store fetched studies in batches, then settle what the API said about the IDs it did not return."""
     records = api_records(studies)
     store_stream(
-        con, records, summary.run_id, summary, settings.batch_size, progress, change_rows_for(settings)
+        con,
+        records,
+        summary.run_id,
+        summary,
+        settings.batch_size,
+        progress,
+        change_rows_for(settings),
+        crash_after=settings.crash_after_batches,
     )
     _settle_run(con, fetcher.report, summary.run_id, summary)
 
@@ -444,7 +470,11 @@ def _report_extra(report: FetchReport, missing: list[str]) -> dict[str, Any]:
 def _fail_run(con: duckdb.DuckDBPyConnection, run_id: int, exc: BaseException, report: FetchReport) -> None:
     with contextlib.suppress(duckdb.Error):
         store.finish_run(
-            con, run_id, "failed", error=f"{type(exc).__name__}: {exc}", counts=_request_counts(report)
+            con,
+            run_id,
+            stop_status(exc),
+            error=f"{type(exc).__name__}: {exc}",
+            counts=_request_counts(report),
         )
 
 

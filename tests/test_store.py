@@ -326,28 +326,65 @@ def consistent(db: Path) -> None:
     assert (orphans, mismatched, dangling) == ((0,), (0,), (0,))
 
 
-@pytest.mark.parametrize("kill_after", [0.8, 1.6, 2.4])
-def test_sigkill_mid_load_then_rerun_completes(tmp_path: Path, kill_after: float) -> None:
-    """A load killed with SIGKILL leaves whole batches only; re-running gives the uninterrupted content."""
+def _killed_load(tmp_path: Path, crash: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """A load of 12 x 38 real records in batches of 40 (12 batches), crashed by the test hook."""
     records = many_records(tmp_path, 12)
+    db = tmp_path / "killed.duckdb"
+    victim = subprocess.run(
+        [*CTSYNC, "--db", str(db), "load", str(records), "--batch-size", "40", "--workers", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "CTSYNC_TEST_CRASH": crash},
+        check=False,
+    )
+    return db, victim
+
+
+def _ledger(db: Path) -> tuple[Any, ...]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT command, status, fetched, new_trials FROM sync_runs ORDER BY run_id"
+        ).fetchone()
+        assert row is not None
+        return tuple(row)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("batches", [1, 6, 11])
+def test_sigkill_after_k_batches_then_rerun_completes(tmp_path: Path, batches: int) -> None:
+    """SIGKILL right after the k-th of 12 committed batches: exactly k whole batches are stored and the
+    run is still 'running' in the ledger; the rerun ends with the uninterrupted run's content."""
+    db, victim = _killed_load(tmp_path, f"{batches}:KILL")
+    assert victim.returncode == -signal.SIGKILL  # killed mid-run, not finished
+    assert _ledger(db) == ("load", "running", 40 * batches, 40 * batches)
+    assert count(db, "SELECT count(*) FROM trials") == 40 * batches
+    consistent(db)
+    records = tmp_path / "many.jsonl"
     reference = tmp_path / "reference.duckdb"
     assert (
         run_cli(tmp_path, "--db", str(reference), "load", str(records), "--batch-size", "40").returncode == 0
     )
-    db = tmp_path / "killed.duckdb"
-    victim = subprocess.Popen(
-        [*CTSYNC, "--db", str(db), "load", str(records), "--batch-size", "40"],
-        cwd=tmp_path,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    time.sleep(kill_after)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait()
-    if db.exists():
-        consistent(db)
     assert run_cli(tmp_path, "--db", str(db), "load", str(records), "--batch-size", "40").returncode == 0
     assert snapshot(db) == snapshot(reference)
+    assert count(db, "SELECT status FROM sync_runs ORDER BY run_id LIMIT 1") == "failed"  # closed on rerun
+
+
+@pytest.mark.parametrize("name", ["INT", "TERM"])
+def test_sigint_and_sigterm_are_one_line_exit_130_and_an_interrupted_run(tmp_path: Path, name: str) -> None:
+    """Ctrl-C or SIGTERM after the 3rd batch: "interrupted" in one line, exit 130, the run recorded as
+    interrupted with its 3 whole batches."""
+    db, victim = _killed_load(tmp_path, f"3:{name}")
+    assert victim.returncode == 130
+    assert victim.stderr.strip().splitlines()[-1] == (
+        "ctsync: interrupted; whole batches are stored, run it again to finish"
+    )
+    assert "internal error" not in victim.stderr and "Traceback" not in victim.stderr
+    assert _ledger(db) == ("load", "interrupted", 120, 120)
+    assert count(db, "SELECT count(*) FROM trials") == 120
+    consistent(db)
 
 
 @pytest.mark.skipif(not SHARED_STUDIES.is_dir(), reason="../shared/ctgov is not beside this clone")
