@@ -10,6 +10,7 @@ exit code it carries. Transient errors are the ones a retry or a later run may c
     │   └── UpstreamUnavailable (exit 3, transient): still failing after every retry
     ├── DatabaseBusy (exit 4, transient): another writer holds the database past --wait
     └── StorageError (exit 5): a local file or folder cannot be written (read-only, full, not a file)
+        └── PublishError (exit 5): stored, but the analysts' copy could not be replaced
 """
 
 from __future__ import annotations
@@ -64,3 +65,7 @@ class StorageError(CtsyncError):
     """
 
     exit_code = 5
+
+
+class PublishError(StorageError):
+    """The data is stored in the working database, but the published copy could not be replaced."""

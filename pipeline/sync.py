@@ -8,6 +8,7 @@ and a published copy after success.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import json
 import os
@@ -23,7 +24,7 @@ import duckdb
 
 from pipeline import editorial, renormalize, store
 from pipeline.diff import diff, gone_upstream_change
-from pipeline.errors import CtsyncError, DatabaseBusy, RecordError, UsageError
+from pipeline.errors import DatabaseBusy, PublishError, RecordError, StorageError, UsageError
 from pipeline.fetch import Fetcher, FetchReport
 from pipeline.http import ApiClient
 from pipeline.ids import clean, describe, is_nct_id, validate_nct_ids
@@ -96,8 +97,23 @@ def writer(settings: Settings, command: str) -> Iterator[duckdb.DuckDBPyConnecti
             yield con
             if settings.published is not None:
                 _publish(con, settings)
+        except duckdb.Error as exc:
+            fault = store.storage_error(exc, settings.db)
+            if fault is None:
+                raise
+            raise fault from exc
+        except OSError as exc:  # the staging file beside the database
+            if exc.errno not in _STORAGE_ERRNOS:
+                raise
+            raise StorageError(
+                f"{settings.db}: could not write beside it ({exc.strerror}); free space or fix permissions"
+                " and run again (the batch being written was rolled back, committed batches are kept)"
+            ) from exc
         finally:
             con.close()
+
+
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -105,10 +121,13 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     try:
         store.publish(con, settings.db, settings.published)
     except OSError as exc:
-        raise CtsyncError(
+        error = (
             f"stored in {settings.db}, but the analysts' copy {settings.published} could not be replaced"
             f" ({exc.strerror or exc}); free space or fix permissions, then any write publishes it again"
-        ) from exc
+        )
+        # The ledger says so too, so `runs --check` does not stay green on a copy that is not fresh.
+        store.mark_unpublished(con, os.getpid(), error)
+        raise PublishError(error) from exc
 
 
 def _connect_when_free(settings: Settings) -> duckdb.DuckDBPyConnection:
@@ -118,9 +137,12 @@ def _connect_when_free(settings: Settings) -> duckdb.DuckDBPyConnection:
     while True:
         try:
             return store.connect(settings.db)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
+        except duckdb.Error as exc:
+            if not store.is_busy(exc):
+                fault = store.storage_error(exc, settings.db)
+                if fault is None:
+                    raise
+                raise fault from None
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
                     f"database {settings.db} is open in another process (DuckDB: {_first_line(exc)});"

@@ -524,16 +524,3 @@ def test_load_with_two_workers_stores_what_one_worker_stores(tmp_path: Path) -> 
         contents.append(snapshot(db))
     assert contents[0] == contents[1]
     assert len(contents[0]["trials"]) == 228
-
-
-def test_unwritable_published_copy_is_one_clear_error(tmp_path: Path) -> None:
-    """When the analysts' copy cannot be replaced, the load says the data is stored and what to fix."""
-    blocked = tmp_path / "blocked"
-    blocked.write_text("a file where the published folder should be")
-    db = tmp_path / "db.duckdb"
-    published = blocked / "ctsync.duckdb"
-    result = run_cli(tmp_path, "--db", str(db), "--published", str(published), "load", str(SAMPLE))
-    assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"ctsync: error: stored in {db}, but the analysts' copy {published} could not")
-    assert count(db, "SELECT count(*) FROM trials") == 38

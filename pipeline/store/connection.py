@@ -56,6 +56,44 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
+_STORAGE_FAULTS = (
+    (
+        "not a valid duckdb database",
+        "is not a DuckDB database (a corrupt file or another kind of file):"
+        " point --db at the file ctsync writes, or move this one away; nothing was changed",
+    ),
+    ("is a directory", "is a folder: --db names the database file, e.g. data/ctsync.duckdb"),
+    (
+        "no space left",
+        "could not be written: the disk is full; free space and run again (the batch"
+        " being written was rolled back, committed batches are kept)",
+    ),
+    (
+        "read-only",
+        "could not be written: its folder or file is read-only; fix permissions or choose another --db",
+    ),
+    ("permission denied", "could not be written: permission denied; fix permissions or choose another --db"),
+)
+
+
+def is_busy(exc: duckdb.Error) -> bool:
+    """DuckDB's answer when another process holds the database file open (a lock conflict)."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def storage_error(exc: duckdb.Error, db: Path) -> StorageError | None:
+    """The one place that turns a DuckDB I/O fault on the working database into ctsync's one-line
+    error (exit 5), or None when it is none of the known local faults."""
+    text = str(exc).lower()
+    for marker, message in _STORAGE_FAULTS:
+        if marker in text:
+            return StorageError(f"{db} {message}")
+    if isinstance(exc, duckdb.IOException):
+        first = str(exc).strip().splitlines()[0][:200]
+        return StorageError(f"{db} could not be opened or written (DuckDB: {first})")
+    return None
+
+
 def is_ctsync_database(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('schema_migrations', 'trials')"

@@ -74,6 +74,15 @@ def run_closed_on_error(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator
         raise
 
 
+def mark_unpublished(con: duckdb.DuckDBPyConnection, pid: int, error: str) -> None:
+    """This process's latest run stored its data but could not publish it: status ``unpublished``."""
+    con.execute(
+        "UPDATE sync_runs SET status = 'unpublished', error = ? WHERE run_id = ("
+        " SELECT max(run_id) FROM sync_runs WHERE pid = ? AND status IN ('succeeded', 'partial', 'noop'))",
+        [error, pid],
+    )
+
+
 def add_run_counts(con: duckdb.DuckDBPyConnection, run_id: int, **counts: int) -> None:
     assignments = ", ".join(f"{name} = {name} + ?" for name in counts)
     con.execute(f"UPDATE sync_runs SET {assignments} WHERE run_id = ?", [*counts.values(), run_id])
