@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 
 import pipeline
+from pipeline import aact_tables
 from pipeline.errors import UsageError
 from pipeline.models import Trial
 
@@ -50,6 +51,7 @@ ANALYST_TABLES = (
     "sync_runs",
     "failed_records",
     "schema_migrations",
+    *aact_tables.TABLES,
 )
 INTERNAL_TABLES = ("trial_current_records",)
 """ctsync's own lookups: not exported, not for analysts (documented all the same)."""
@@ -461,6 +463,8 @@ def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: in
     con.execute(TRIALS_FROM_STAGE, [now])
     for statement in CHILDREN_FROM_STAGE:
         con.execute(statement)
+    for statement in aact_tables.FROM_STAGE:
+        con.execute(statement)
     con.execute("DROP TABLE parsed")
     con.execute("DROP TABLE stage")
 
@@ -667,6 +671,7 @@ CURRENT_TABLES = (
     "trial_locations",
     "trial_outcomes",
     "trial_sponsors",
+    *aact_tables.TABLES,
 )
 
 
