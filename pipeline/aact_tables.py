@@ -725,7 +725,8 @@ FROM aact_raw WHERE j.resultsSection IS NOT NULL
         },
         "SELECT nct_id, outcome_ordinal, a.i AS ordinal, a.x.groupIds AS group_ids,"
         " a.x.groupDescription AS group_description, a.x.testedNonInferiority AS tested_non_inferiority,"
-        " a.x.nonInferiorityType AS non_inferiority_type, a.x.nonInferiorityComment AS non_inferiority_comment,"
+        " a.x.nonInferiorityType AS non_inferiority_type,"
+        " a.x.nonInferiorityComment AS non_inferiority_comment,"
         " a.x.pValue AS p_value,"
         f" nullif(regexp_extract(a.x.pValue, '{_P_VALUE_SIGN}', 1), '') AS p_value_modifier,"
         f" TRY_CAST(regexp_replace(a.x.pValue, '{_P_VALUE_SIGN}', '') AS DOUBLE) AS p_value_num,"
@@ -735,7 +736,8 @@ FROM aact_raw WHERE j.resultsSection IS NOT NULL
         " a.x.dispersionType AS dispersion_type, a.x.dispersionValue AS dispersion_value,"
         " a.x.ciPctValue AS ci_pct_value, a.x.ciNumSides AS ci_num_sides,"
         " a.x.ciLowerLimit AS ci_lower_limit, a.x.ciUpperLimit AS ci_upper_limit,"
-        " a.x.ciLowerLimitComment AS ci_lower_limit_comment, a.x.ciUpperLimitComment AS ci_upper_limit_comment,"
+        " a.x.ciLowerLimitComment AS ci_lower_limit_comment,"
+        " a.x.ciUpperLimitComment AS ci_upper_limit_comment,"
         " a.x.estimateComment AS estimate_comment, a.x.otherAnalysisDescription AS other_analysis_description"
         " FROM a",
     ),

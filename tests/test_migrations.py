@@ -10,14 +10,17 @@ from pipeline import store
 
 
 def test_migrations_apply_once_and_rerun_is_a_no_op(tmp_path: Path) -> None:
-    """The first connect applies migration 1 with its schema_migrations row; reconnecting applies nothing."""
+    """The first connect applies every migration with its bookkeeping row; reconnecting applies nothing."""
     db = tmp_path / "m.duckdb"
     con = store.connect(db)
-    assert con.execute("SELECT version, name FROM schema_migrations").fetchall() == [(1, "0001_initial")]
+    assert con.execute("SELECT version, name FROM schema_migrations").fetchall() == [
+        (1, "0001_initial"),
+        (4, "0004_aact_tables"),
+    ]
     assert store.migrate(con) == []
     con.close()
     again = store.connect(db)
-    assert again.execute("SELECT count(*) FROM schema_migrations").fetchone() == (1,)
+    assert again.execute("SELECT count(*) FROM schema_migrations").fetchone() == (2,)
     again.close()
 
 
