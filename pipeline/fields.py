@@ -190,12 +190,12 @@ MAPPED: dict[str, str] = {
 
 # Prefixes of fields deliberately left out of the canonical record (kept in the raw JSON of every version).
 NOT_MAPPED: dict[str, str] = {
-    "resultsSection.": "posted results tables are not on a trial page; has_results says they exist and the "
-    "raw JSON keeps them",
+    "resultsSection.": "posted results tables are not on a trial page; has_results says they exist, the "
+    "raw JSON keeps them and analysts query them in the trial_* results tables (pipeline/aact_tables.py)",
     "annotationSection.": "administrative annotations (unposted results events, FDAAA violations) are not "
-    "shown to patients",
+    "shown to patients; analysts have trial_unposted_events and trial_violation_events",
     "documentSection.": "uploaded protocol/SAP/consent documents are links on ClinicalTrials.gov, not page "
-    "facts",
+    "facts; analysts have trial_documents",
     "derivedSection.miscInfoModule.submissionTracking.": "results-submission bookkeeping of "
     "ClinicalTrials.gov",
     "derivedSection.conditionBrowseModule.ancestors.": "MeSH ancestors are derivable from the MeSH tree",

@@ -49,9 +49,28 @@ def duckdb_sql_text() -> str:
             ).fetchall()
             lines += [f"COMMENT ON COLUMN {name}.{column} IS {_quote(text)};" for column, text in columns]
             lines.append("")
+        lines += _view_lines(con)
         return "\n".join(lines)
     finally:
         con.close()
+
+
+def _view_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The DDL and comments of the views analysts query (e.g. trial_calculated_values)."""
+    lines = []
+    views = con.execute(
+        "SELECT view_name, sql, comment FROM duckdb_views() WHERE NOT internal AND NOT temporary"
+        " ORDER BY view_name"
+    ).fetchall()
+    for name, sql, comment in views:
+        lines += [f"{sql.rstrip(';')};", f"COMMENT ON VIEW {name} IS {_quote(comment)};"]
+        columns = con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            [name],
+        ).fetchall()
+        lines += [f"COMMENT ON COLUMN {name}.{column} IS {_quote(text)};" for column, text in columns]
+        lines.append("")
+    return lines
 
 
 def _quote(text: str | None) -> str:

@@ -22,7 +22,12 @@ def test_migrations_apply_once_and_rerun_is_a_no_op(tmp_path: Path) -> None:
     con = store.connect(db)
     files = sorted(store.connection.MIGRATIONS.glob("*.sql"))
     expected = [(int(path.name.split("_", 1)[0]), path.stem) for path in files]
-    assert expected[:3] == [(1, "0001_initial"), (2, "0002_normalizer_version"), (3, "0003_criteria")]
+    assert expected == [
+        (1, "0001_initial"),
+        (2, "0002_normalizer_version"),
+        (3, "0003_criteria"),
+        (4, "0004_aact_tables"),
+    ]
     assert con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall() == expected
     assert store.migrate(con) == []
     con.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import aact_tables
 from pipeline.errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -33,6 +34,7 @@ ANALYST_TABLES = (
     "sync_runs",
     "failed_records",
     "schema_migrations",
+    *aact_tables.TABLES,
 )
 INTERNAL_TABLES = ("trial_current_records",)
 """ctsync's own lookups: not exported, not for analysts (documented all the same)."""

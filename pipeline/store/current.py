@@ -10,6 +10,7 @@ from datetime import date
 
 import duckdb
 
+from pipeline import aact_tables
 from pipeline.criteria_sql import CRITERIA_FROM_STAGE, CRITERIA_SHAPE
 from pipeline.models import Trial
 
@@ -22,6 +23,7 @@ CURRENT_TABLES = (
     "trial_outcomes",
     "trial_sponsors",
     "trial_criteria",
+    *aact_tables.TABLES,
 )
 
 
