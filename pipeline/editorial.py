@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline import editorial_store, store
+from pipeline import store
 from pipeline.diff import Change, diff, gone_upstream_change
 from pipeline.errors import UsageError
 from pipeline.ids import validate_nct_ids
@@ -152,7 +152,7 @@ def _gone_before_stored(
     """Tracked trials ClinicalTrials.gov does not have and ctsync never stored: the page points at a
     trial that is not there, a critical change like any trial gone upstream."""
     entries = []
-    for nct_id, state, merged_into, checked_at in editorial_store.gone_before_stored(con):
+    for nct_id, state, merged_into, checked_at in store.gone_before_stored(con):
         reason = f"merged into {merged_into}" if state == "merged" else "not found on ClinicalTrials.gov"
         change = gone_upstream_change(nct_id, reason, policy)
         if not at_least(change.severity, min_severity):
@@ -273,9 +273,9 @@ def import_reviews(con: duckdb.DuckDBPyConnection, path: Path) -> list[ImportedR
         ImportedReview(nct_id, when, by, note, version)
         for (_, nct_id, when, by, note), version in zip(rows, versions, strict=True)
     ]
-    known = editorial_store.recorded_reviews(con, [_key(r) for r in candidates if r.version])
+    known = store.recorded_reviews(con, [_key(r) for r in candidates if r.version])
     imported: list[ImportedReview] = []
-    seen: set[editorial_store.ReviewKey] = set()
+    seen: set[store.ReviewKey] = set()
     for item in candidates:
         if item.version is not None and (_key(item) in known or _key(item) in seen):
             item = replace(item, already_recorded=True)
@@ -294,6 +294,6 @@ def import_reviews(con: duckdb.DuckDBPyConnection, path: Path) -> list[ImportedR
     return imported
 
 
-def _key(item: ImportedReview) -> editorial_store.ReviewKey:
+def _key(item: ImportedReview) -> store.ReviewKey:
     assert item.version is not None
     return (item.nct_id, item.version, item.reviewed_by, item.reviewed_at)

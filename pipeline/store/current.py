@@ -253,3 +253,11 @@ def current_trial(con: duckdb.DuckDBPyConnection, nct_id: str) -> tuple[int, Tri
     if row is None:
         return None
     return int(row[0]), _trial(row[1], row[2])
+
+
+def brief_titles(con: duckdb.DuckDBPyConnection, nct_ids: list[str]) -> dict[str, str | None]:
+    """The current brief title of each of these trials, in one query."""
+    rows = con.execute(
+        "SELECT nct_id, brief_title FROM trials WHERE nct_id IN (SELECT unnest(?))", [nct_ids]
+    ).fetchall()
+    return {str(nct_id): title for nct_id, title in rows}

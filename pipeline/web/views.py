@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-import duckdb
 from rich.text import Text
 
 from pipeline import editorial, reading, store
@@ -104,7 +103,7 @@ def queue_rows(
     needle = search.strip().casefold()
     with reading.reader(read_settings(settings)) as con:
         entries = editorial.queue(con, min_severity, policy)
-        titles = _titles(con, [entry["nct_id"] for entry in entries])
+        titles = store.brief_titles(con, [entry["nct_id"] for entry in entries])
         states = store.review_states(con, [entry["nct_id"] for entry in entries])
         records = editorial.records_for(con, states)
         pending = {s.nct_id: editorial.pending_changes(con, s, policy, records) for s in states}
@@ -132,13 +131,6 @@ def queue_rows(
             )
         )
     return rows
-
-
-def _titles(con: duckdb.DuckDBPyConnection, nct_ids: list[str]) -> dict[str, str | None]:
-    rows = con.execute(
-        "SELECT nct_id, brief_title FROM trials WHERE nct_id IN (SELECT unnest(?))", [nct_ids]
-    ).fetchall()
-    return {str(nct_id): title for nct_id, title in rows}
 
 
 def trial_page(settings: Settings, nct_id: str, min_severity: Severity = "minor") -> TrialPage | None:

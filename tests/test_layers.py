@@ -1,0 +1,80 @@
+"""The layering holds: the pure middle imports no I/O library, and no module outside the store writes SQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+PURE = [
+    "pipeline.models",
+    "pipeline.normalize",
+    "pipeline.diff",
+    "pipeline.policy",
+    "pipeline.criteria",
+    "pipeline.criteria_sql",
+    "pipeline.aact_tables",
+    "pipeline.richtext",
+    "pipeline.records",
+    "pipeline.ids",
+    "pipeline.page",
+]
+IO_LIBRARIES = {"duckdb", "requests", "rich", "starlette", "jinja2", "uvicorn"}
+
+
+def _loaded_after(module: str) -> set[str]:
+    """Every module a fresh interpreter has loaded after importing ``module`` alone."""
+    code = f"import sys, json, {module}; print(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(result.stdout))
+
+
+def _imported_by(module: str) -> set[str]:
+    """Top-level packages loaded by importing ``module`` alone."""
+    return {name.split(".")[0] for name in _loaded_after(module)}
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_modules_import_no_io_library(module: str) -> None:
+    """normalize, diff, policy, criteria and the other pure modules load none of duckdb, requests, rich
+    or the web stack, however deep the import chain."""
+    assert _imported_by(module) & IO_LIBRARIES == set()
+
+
+def test_only_the_store_package_imports_duckdb_among_the_library_modules() -> None:
+    """DuckDB is the store's edge: the library modules that import it are the store package and the few
+    orchestrators that hold a connection (sync, reading, editorial, renormalize), plus the developer tool
+    that generates schemas/duckdb.sql; the CLI and the web app go through them."""
+    allowed = {"sync.py", "reading.py", "editorial.py", "renormalize.py", "schema_gen.py"}
+    offenders = [
+        path.relative_to(REPO).as_posix()
+        for path in sorted((REPO / "pipeline").rglob("*.py"))
+        if "store" not in path.relative_to(REPO / "pipeline").parts
+        and path.name not in allowed
+        and any(line.startswith(("import duckdb", "from duckdb")) for line in path.read_text().splitlines())
+    ]
+    assert offenders == []
+
+
+def test_sources_and_records_import_no_store_or_renderer() -> None:
+    """Reading files and preparing records (in workers) never loads the store, DuckDB or a renderer."""
+    loaded = _loaded_after("pipeline.sources") | _loaded_after("pipeline.records")
+    layers = ("duckdb", "rich", "pipeline.store", "pipeline.render", "pipeline.views")
+    assert sorted(name for name in loaded if name.startswith(layers)) == []
+
+
+def test_store_package_has_no_module_over_300_lines() -> None:
+    """One concern a module: every module of the store package stays under ~300 lines."""
+    sizes = {p.name: len(p.read_text().splitlines()) for p in (REPO / "pipeline" / "store").glob("*.py")}
+    assert {name: size for name, size in sizes.items() if size > 300} == {}
+
+
+def test_repo_path_is_the_checkout() -> None:
+    """The checks above read the package beside this test (not an installed copy)."""
+    assert (Path(REPO) / "pipeline" / "store" / "__init__.py").is_file()
