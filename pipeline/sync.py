@@ -45,6 +45,7 @@ from pipeline.records import (
 )
 from pipeline.settings import Settings
 from pipeline.sources import RawRecord, check_paths, count_records_cheaply, iter_records
+from pipeline.store.batches import MAX_STAGED_BYTES
 from pipeline.textfiles import read_user_text
 
 Progress = Callable[[int], None]
@@ -159,7 +160,16 @@ def prepare(record: RawRecord) -> Incoming | Failure:
     """Normalize one raw record, or turn it into a dead letter naming the NCT ID and the field."""
     try:
         data = record.parsed if record.parsed is not None else json.loads(record.raw_json)
-        return Incoming.of(normalize(data), record.raw_json, record.source)
+        incoming = Incoming.of(normalize(data), record.raw_json, record.source)
+        size = len(incoming.raw_json.encode()) + len(incoming.record_json.encode())
+        if size > MAX_STAGED_BYTES:
+            raise RecordError(
+                incoming.nct_id,
+                "record",
+                f"{size / 1e6:.1f} MB with its canonical form, over the {MAX_STAGED_BYTES / 1e6:.1f} MB"
+                " ctsync stores (the registry's largest record is 3.6 MB)",
+            )
+        return incoming
     except RecordError as exc:
         return Failure(record.source, "normalize", str(exc), exc.nct_id, record.raw_json)
     except json.JSONDecodeError as exc:

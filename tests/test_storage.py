@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -121,3 +122,27 @@ def test_disk_full_is_exit_5_and_keeps_whole_batches(tmp_path: Path) -> None:
     assert int(stored) % 5 == 0 and 0 < int(stored) < 38  # whole batches of 5 only
     assert orphans == "0"
     assert ledger == f"[('failed', {stored})]"
+
+
+def test_an_oversized_record_is_a_dead_letter_and_the_rest_of_its_batch_lands(tmp_path: Path) -> None:
+    """A real record given a 20 MB title by code (the registry's largest record is 3.6 MB) becomes a dead
+    letter naming its size; the other 37 records of the same batch are stored."""
+    folder = tmp_path / "records"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("*.txt", "*.md"))
+    huge = json.loads((folder / "NCT05766735.json").read_text(encoding="utf-8"))
+    huge["protocolSection"]["identificationModule"]["briefTitle"] = "A" * 20_000_000
+    (folder / "NCT05766735.json").write_text(json.dumps(huge), encoding="utf-8")
+    db = tmp_path / "ctsync.duckdb"
+    result = run(tmp_path, "--db", str(db), "--published", str(tmp_path / "p.duckdb"), "load", str(folder))
+    assert result.returncode == 1, result.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM trials").fetchone() == (37,)
+        letters = con.execute("SELECT nct_id, stage, error, length(raw) FROM failed_records").fetchall()
+    finally:
+        con.close()
+    assert len(letters) == 1
+    nct_id, stage, error, kept = letters[0]
+    assert (nct_id, stage) == ("NCT05766735", "normalize")
+    assert error.startswith("NCT05766735: record: 40.0 MB with its canonical form, over the 16.8 MB")
+    assert kept == 1_000_000  # the dead letter keeps the first megabyte of the raw record

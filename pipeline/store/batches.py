@@ -23,6 +23,9 @@ from pipeline.store.connection import staging_file, transaction, write_json_arra
 from pipeline.store.ledger import add_run_counts
 
 MAX_RAW_IN_DEAD_LETTER = 1_000_000
+MAX_STAGED_BYTES = 16 * 1024 * 1024
+"""The largest record ctsync stores: its raw JSON plus its canonical record. The registry's largest is
+3.6 MB; a record over this (e.g. a 20 MB title) becomes a dead letter, the rest of its batch lands."""
 
 
 def save_batch(
@@ -160,7 +163,7 @@ def _merge_versions(con: duckdb.DuckDBPyConnection, stage_path: Path, run_id: in
 def read_stage(con: duckdb.DuckDBPyConnection, stage_path: Path) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM read_json(?, format = 'array',"
-        f" columns = {_STAGE_COLUMNS}, maximum_object_size = 33554432)",
+        f" columns = {_STAGE_COLUMNS}, maximum_object_size = {MAX_STAGED_BYTES * 2})",
         [str(stage_path)],
     )
 
