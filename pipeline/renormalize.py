@@ -54,13 +54,12 @@ def renormalize(
         NORMALIZER_VERSION,
         extra={"event": "renormalize", "trials": len(stale)},
     )
-    run_id = store.start_run(con, "renormalize")
-    with store.run_closed_on_error(con, run_id):
+    with store.run(con, "renormalize") as run:
         for chunk in _chunks(stale, CHUNK):
-            _renormalize_chunk(con, chunk, change_rows, run_id, counts)
+            _renormalize_chunk(con, chunk, change_rows, run.run_id, counts)
             if progress is not None:
                 progress(len(chunk))
-        store.finish_run(con, run_id, "partial" if counts["failed"] else "succeeded")
+        run.status = "partial" if counts["failed"] else "succeeded"
     return counts
 
 

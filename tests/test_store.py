@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline import records, store, sync
+from pipeline import ingest, records, store, sync
 from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -427,13 +427,13 @@ def test_reload_of_identical_text_skips_normalizing(tmp_path: Path, monkeypatch:
     settings = settings_for(tmp_path)
     sync.load(settings, [copy_versions(tmp_path, "old")])
     calls: list[str] = []
-    real_prepare = sync.prepare
+    real_prepare = ingest.prepare
 
     def counting(record: Any) -> Any:
         calls.append(record.source)
         return real_prepare(record)
 
-    monkeypatch.setattr(sync, "prepare", counting)
+    monkeypatch.setattr(ingest, "prepare", counting)
     # NCT02552212's second real version differs from its first only in derived data and versionHolder;
     # its text differs, so it is parsed (and found unchanged); the three others are byte-identical.
     again = tmp_path / "again"
@@ -524,3 +524,42 @@ def test_load_with_two_workers_stores_what_one_worker_stores(tmp_path: Path) -> 
         contents.append(snapshot(db))
     assert contents[0] == contents[1]
     assert len(contents[0]["trials"]) == 228
+
+
+def test_a_writer_waits_for_lock_and_open_file_against_one_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--wait is one budget: time spent waiting for another writer's lock is not granted again for a
+    process that holds the file open. A fake clock makes it exact: the lock takes 7 of the 10 seconds,
+    so the writer retries the open file for the 3 left (15 naps of 0.2 s), then exits 4."""
+    from contextlib import contextmanager
+
+    from pipeline import writer
+    from pipeline.errors import DatabaseBusy
+
+    now = [1000.0]
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        now[0] += seconds
+
+    @contextmanager
+    def slow_lock(db: Path, wait: float, command: str) -> Any:
+        now[0] += 7.0  # another writer held the lock for 7 s
+        yield
+
+    def open_elsewhere(db: Path) -> Any:
+        raise duckdb.IOException(f'Could not set lock on file "{db}": Conflicting lock is held')
+
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "sleep", nap)
+    monkeypatch.setattr(writer, "writer_lock", slow_lock)
+    monkeypatch.setattr(store, "connect", open_elsewhere)
+    with (
+        pytest.raises(DatabaseBusy, match="is open in another process"),
+        writer.writer(settings_for(tmp_path, wait=10.0), "load"),
+    ):
+        pass
+    assert len(naps) == 15
+    assert now[0] - 1000.0 == pytest.approx(10.0)

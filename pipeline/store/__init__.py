@@ -73,15 +73,17 @@ from pipeline.store.editors import (
 )
 from pipeline.store.ledger import (
     LastSync,
+    Run,
     add_run_counts,
     close_interrupted_runs,
     finish_run,
     last_successful_sync,
     mark_unpublished,
     recent_runs,
-    run_closed_on_error,
+    run,
     set_run_data_timestamp,
     start_run,
+    stop_status,
 )
 from pipeline.store.publish import export_parquet, publish
 from pipeline.store.renormal import (
@@ -108,6 +110,7 @@ __all__ = [
     "LastSync",
     "ReviewKey",
     "ReviewState",
+    "Run",
     "Seen",
     "StoredVersion",
     "add_reviews",
@@ -141,11 +144,12 @@ __all__ = [
     "recorded_reviews",
     "review_states",
     "rewrite_versions",
-    "run_closed_on_error",
+    "run",
     "save_batch",
     "set_run_data_timestamp",
     "stale_trials",
     "start_run",
+    "stop_status",
     "storage_error",
     "stored_versions",
     "track",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -59,19 +59,40 @@ def finish_run(
     )
 
 
-@contextlib.contextmanager
-def run_closed_on_error(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[None]:
-    """Close the run as ``interrupted`` (Ctrl-C) or ``failed`` (anything else) if the block raises.
+@dataclass
+class Run:
+    """A ledger row open for the block of ``run``; the block says how it ends by setting these."""
 
-    The block closes the run itself when it succeeds; committed batches stay either way.
+    run_id: int
+    status: str = "succeeded"
+    watermark: date | None = None
+    counts: Callable[[], dict[str, int]] = dict
+    """Extra counts added to the row when it closes, however it closes (requests made, say)."""
+
+
+@contextlib.contextmanager
+def run(con: duckdb.DuckDBPyConnection, command: str) -> Iterator[Run]:
+    """The run lifecycle, written once: open a ``sync_runs`` row, and close it when the block ends, as the
+    block said (succeeded, partial, noop) or, if it raised, as interrupted (Ctrl-C, SIGTERM) or failed.
+
+    Batches the block committed stay whatever happens; a process killed outright leaves the row
+    ``running`` until the next writer closes it (``close_interrupted_runs``).
     """
+    current = Run(start_run(con, command))
     try:
-        yield
+        yield current
     except BaseException as exc:
-        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         with contextlib.suppress(duckdb.Error):
-            finish_run(con, run_id, status, error=f"{type(exc).__name__}: {exc}"[:1000])
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+            finish_run(con, current.run_id, stop_status(exc), error=error, counts=current.counts())
         raise
+    finish_run(con, current.run_id, current.status, watermark=current.watermark, counts=current.counts())
+
+
+def stop_status(exc: BaseException) -> str:
+    """How a run that raised ends in the ledger: interrupted (Ctrl-C, SIGTERM) or failed."""
+    interrupted = isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "InterruptException"
+    return "interrupted" if interrupted else "failed"
 
 
 def mark_unpublished(con: duckdb.DuckDBPyConnection, pid: int, error: str) -> None:
