@@ -222,7 +222,8 @@ def matching_fingerprints(
 
 def _mark_seen(con: duckdb.DuckDBPyConnection, ids: list[str], run_id: int, now: datetime) -> None:
     con.execute(
-        "INSERT OR REPLACE INTO trial_seen SELECT nct_id, ?, ? FROM (SELECT unnest(?) AS nct_id)",
+        "INSERT OR REPLACE INTO trial_seen (nct_id, last_seen_at, last_seen_run_id)"
+        " SELECT nct_id, ?, ? FROM (SELECT unnest(?) AS nct_id)",
         [now, run_id, ids],
     )
 
@@ -263,8 +264,9 @@ def insert_changes(con: duckdb.DuckDBPyConnection, rows: list[str], run_id: int,
     with staging_file(con) as path:
         write_json_array(path, rows)
         con.execute(
-            "INSERT INTO trial_changes SELECT nct_id, from_version, to_version, field, change,"
-            " old_value, new_value, category, severity, detail, labels, ?, ?"
+            "INSERT INTO trial_changes BY NAME SELECT nct_id, from_version, to_version, field, change,"
+            " old_value, new_value, category, severity, detail, labels, ?::TIMESTAMPTZ AS detected_at,"
+            " ?::BIGINT AS run_id"
             " FROM read_json(?, format = 'array',"
             " columns = {nct_id: 'VARCHAR', from_version: 'INTEGER', to_version: 'INTEGER',"
             " field: 'VARCHAR', change: 'VARCHAR', old_value: 'VARCHAR', new_value: 'VARCHAR',"

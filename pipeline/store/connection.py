@@ -133,7 +133,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 _comment_migrations_table(con)
             con.execute(path.read_text(encoding="utf-8"))
             con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, path.stem, datetime.now(UTC)]
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                [number, path.stem, datetime.now(UTC)],
             )
         done.append(number)
     return done

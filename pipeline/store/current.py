@@ -136,17 +136,20 @@ PARSE_STAGE = (
 
 
 def _dated(name: str) -> str:
-    return f"r.{name}.date, r.{name}.precision, r.{name}.type"
+    return f"r.{name}.date AS {name}, r.{name}.precision AS {name}_precision, r.{name}.type AS {name}_type"
 
 
 TRIALS_FROM_STAGE = f"""
-INSERT INTO trials SELECT
+INSERT INTO trials BY NAME SELECT
     nct_id, version, content_hash,
     r.brief_title, r.official_title, r.acronym, r.org_study_id, r.nct_id_aliases,
-    r.overall_status, r.last_known_status, r.why_stopped, r.status_verified_date.date,
+    r.overall_status, r.last_known_status, r.why_stopped, r.status_verified_date.date AS status_verified_date,
     {_dated("start_date")}, {_dated("primary_completion_date")}, {_dated("completion_date")},
-    r.first_submitted_date.date, r.first_posted_date.date, r.results_first_posted_date.date,
-    r.last_update_submitted_date.date, r.last_update_posted_date.date, r.last_update_posted_date.type,
+    r.first_submitted_date.date AS first_submitted_date, r.first_posted_date.date AS first_posted_date,
+    r.results_first_posted_date.date AS results_first_posted_date,
+    r.last_update_submitted_date.date AS last_update_submitted_date,
+    r.last_update_posted_date.date AS last_update_posted_date,
+    r.last_update_posted_date.type AS last_update_posted_type,
     r.study_type, r.phases,
     r.design.allocation, r.design.intervention_model, r.design.primary_purpose, r.design.masking,
     r.design.observational_model, r.design.time_perspective,
@@ -155,14 +158,16 @@ INSERT INTO trials SELECT
     r.eligibility.minimum_age, r.eligibility.minimum_age_years,
     r.eligibility.maximum_age, r.eligibility.maximum_age_years,
     r.eligibility.healthy_volunteers, r.eligibility.std_ages,
-    r.eligibility.criteria, r.eligibility.inclusion, r.eligibility.exclusion,
-    r.lead_sponsor.name, r.lead_sponsor.agency_class, r.responsible_party.type,
+    r.eligibility.criteria AS eligibility_criteria, r.eligibility.inclusion AS inclusion_criteria,
+    r.eligibility.exclusion AS exclusion_criteria,
+    r.lead_sponsor.name AS lead_sponsor, r.lead_sponsor.agency_class AS lead_sponsor_class,
+    r.responsible_party.type AS responsible_party_type,
     r.keywords, r.condition_mesh_terms, r.intervention_mesh_terms,
     list_sort(list_distinct(list_filter(list_transform(r.locations, lambda site: site.country),
-        lambda country: country IS NOT NULL))),
-    len(coalesce(r.locations, [])),
+        lambda country: country IS NOT NULL))) AS countries,
+    len(coalesce(r.locations, [])) AS location_count,
     r.brief_summary, r.has_results, version_holder, r.unknown_values, raw_fingerprint,
-    ?
+    ?::TIMESTAMPTZ AS updated_at
 FROM parsed
 """
 
@@ -175,30 +180,34 @@ def _unnest(path: str) -> str:
 
 
 CHILDREN_FROM_STAGE = (
-    f"INSERT INTO trial_conditions SELECT nct_id, ordinal, item FROM {_unnest('conditions')}",
+    "INSERT INTO trial_conditions BY NAME"
+    f" SELECT nct_id, ordinal, item AS condition FROM {_unnest('conditions')}",
     f"""
-INSERT INTO trial_interventions
+INSERT INTO trial_interventions BY NAME
 SELECT nct_id, ordinal, item.type, item.name, item.description, item.other_names, item.arm_group_labels
 FROM {_unnest("interventions")}
 """,
     f"""
-INSERT INTO trial_locations
-SELECT nct_id, item.key, ordinal, item.facility, item.city, item.state, item.zip, item.country,
-       item.status, item.geo_point.lat, item.geo_point.lon, item.contacts
+INSERT INTO trial_locations BY NAME
+SELECT nct_id, item.key AS location_key, ordinal, item.facility, item.city, item.state, item.zip,
+       item.country, item.status, item.geo_point.lat AS latitude, item.geo_point.lon AS longitude,
+       item.contacts
 FROM {_unnest("locations")}
 """,
     f"""
-INSERT INTO trial_outcomes
-SELECT nct_id, item.kind, row_number() OVER (PARTITION BY nct_id, item.kind ORDER BY ordinal),
+INSERT INTO trial_outcomes BY NAME
+SELECT nct_id, item.kind,
+       row_number() OVER (PARTITION BY nct_id, item.kind ORDER BY ordinal) AS ordinal,
        item.measure, item.description, item.time_frame
 FROM {_unnest("outcomes")}
 """,
     f"""
-INSERT INTO trial_sponsors
-SELECT nct_id, 'lead', 1, r.lead_sponsor.name, r.lead_sponsor.agency_class
+INSERT INTO trial_sponsors BY NAME
+SELECT nct_id, 'lead' AS role, 1 AS ordinal, r.lead_sponsor.name AS name,
+       r.lead_sponsor.agency_class AS agency_class
 FROM parsed WHERE r.lead_sponsor.name IS NOT NULL
-UNION ALL
-SELECT nct_id, 'collaborator', ordinal, item.name, item.agency_class FROM {_unnest("collaborators")}
+UNION ALL BY NAME
+SELECT nct_id, 'collaborator' AS role, ordinal, item.name, item.agency_class FROM {_unnest("collaborators")}
 """,
     CRITERIA_FROM_STAGE,
 )

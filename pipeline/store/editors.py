@@ -65,7 +65,8 @@ def add_reviews(
     columns = list(zip(*rows, strict=True))
     with transaction(con):
         con.execute(
-            "INSERT INTO reviews SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)",
+            "INSERT INTO reviews (nct_id, version, reviewed_by, reviewed_at, note, source)"
+            " SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)",
             [list(column) for column in columns],
         )
 
@@ -138,7 +139,7 @@ def track(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> list[str]:
     """Add trials to the tracked set in one transaction; returns those that were not tracked yet."""
     with transaction(con):
         rows = con.execute(
-            "INSERT INTO tracked_trials SELECT nct_id, ?, 'present', NULL, NULL, NULL"
+            "INSERT INTO tracked_trials (nct_id, added_at, upstream_state) SELECT nct_id, ?, 'present'"
             " FROM (SELECT unnest(?) AS nct_id)"
             " WHERE nct_id NOT IN (SELECT nct_id FROM tracked_trials) RETURNING nct_id",
             [datetime.now(UTC), list(nct_ids)],
@@ -189,7 +190,8 @@ def record_upstream_states(
             if merged_into and any(row[0] == nct_id for row in moved):
                 # A tracked alias: keep the record it was merged into in sync instead.
                 con.execute(
-                    "INSERT INTO tracked_trials SELECT ?, ?, 'present', NULL, ?, NULL"
+                    "INSERT INTO tracked_trials (nct_id, added_at, upstream_state, checked_at)"
+                    " SELECT ?, ?, 'present', ?"
                     " WHERE ? NOT IN (SELECT nct_id FROM tracked_trials)",
                     [merged_into, now, now, merged_into],
                 )
