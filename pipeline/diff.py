@@ -28,28 +28,27 @@ fields that are never reported.
 
 from __future__ import annotations
 
-import json
 import math
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel
 
-from pipeline.criteria import SECTIONS, Criteria, CriteriaGroup, Criterion, parse_criteria
-from pipeline.models import (
-    Contact,
-    GeoPoint,
-    Location,
-    Trial,
-    TrialDate,
-    identity_key,
+from pipeline.change import (
+    At,
+    Change,
+    Found,
+    StoredChange,
+    dumps_value,
+    gone_upstream_change,
+    json_value,
+    sort_changes,
 )
+from pipeline.diff_criteria import criteria_changes, criteria_of, criteria_text_change
+from pipeline.diff_text import WORDS_FOR_DETAIL, compare_text, fold, word_diff
+from pipeline.models import Contact, GeoPoint, Location, Trial, TrialDate, identity_key
 from pipeline.policy import (
     SEVERITY_ORDER,
     ChangeKind,
@@ -65,8 +64,10 @@ __all__ = [
     "SEVERITY_ORDER",
     "Change",
     "Severity",
+    "StoredChange",
     "at_least",
     "compare_text",
+    "criteria_of",
     "diff",
     "gone_upstream_change",
     "most_severe",
@@ -76,39 +77,13 @@ __all__ = [
 ]
 
 
-class Change(BaseModel):
-    """One fact of a trial that changed between two versions."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    field: str
-    """Canonical path, e.g. ``overall_status``, ``locations[<key>].status``."""
-    change: ChangeKind
-    old: JsonValue = None
-    new: JsonValue = None
-    category: str
-    severity: Severity
-    detail: str | None = None
-    """For long text: a word-level diff, ``[-removed words-]{+added words+}``, unchanged runs elided."""
-    labels: tuple[str, ...] = ()
-    """Human names of the entities the bracketed keys of ``field`` stand for, outermost first."""
-
-
-def sort_changes(changes: Iterable[Change]) -> list[Change]:
-    """Most severe first, then by field; fully deterministic."""
-    return sorted(
-        changes,
-        key=lambda c: (severity_rank(c.severity), c.field, c.change, _dumps(c.old), _dumps(c.new)),
-    )
-
-
 def diff(old: Trial, new: Trial, policy: Policy | None = None) -> list[Change]:
     """Every change from ``old`` to ``new``, classified by ``policy`` (the packaged default if None)."""
     policy = policy or default_policy()
-    found = _Walker(policy).fields(old, new, _At("", "", ()))
+    found = _Walker(policy).fields(old, new, At("", "", ()))
     if not policy.is_ignored("eligibility.criteria"):
-        found += _criteria_changes(old, new)
-        found += _criteria_text_change(old, new, found)
+        found += criteria_changes(old, new)
+        found += criteria_text_change(old, new, found)
     changes = []
     for item in found:
         category, severity = policy.classify(item.at.template, item.change, item.old, item.new)
@@ -125,149 +100,6 @@ def diff(old: Trial, new: Trial, policy: Policy | None = None) -> list[Change]:
             )
         )
     return sort_changes(changes)
-
-
-def _criteria_text_change(old: Trial, new: Trial, found: list[_Found]) -> list[_Found]:
-    """The criteria text changed where no item did: a heading, group header, lead-in or note changed
-    (a header can say which cohort its items apply to). Items say what changed when they can."""
-    if any(item.at.template.startswith(("eligibility.inclusion", "eligibility.exclusion")) for item in found):
-        return []
-    if _criteria_frame(criteria_of(old)) == _criteria_frame(criteria_of(new)):
-        return []
-    before, after = old.eligibility.criteria or "", new.eligibility.criteria or ""
-    at = _At("eligibility.criteria", "eligibility.criteria", ())
-    return [_Found(at, "modified", before or None, after or None, word_diff(before, after))]
-
-
-def _criteria_frame(criteria: Criteria) -> tuple[object, ...]:
-    """Everything of the criteria but the items, as compared: headings, group headers, lead-ins, notes."""
-    frame: list[object] = [
-        tuple(compare_text(text).casefold() for text in (*criteria.headings, *criteria.notes))
-    ]
-    for section in SECTIONS:
-        for group in criteria.groups(section):
-            frame.append(
-                (
-                    section,
-                    _group_key(group),
-                    tuple(compare_text(text) for text in group.lead_ins),
-                    tuple(compare_text(text) for text in group.notes),
-                )
-            )
-    return tuple(frame)
-
-
-@lru_cache(maxsize=2048)
-def _parsed_criteria(text: str | None) -> Criteria:
-    return parse_criteria(text)
-
-
-def criteria_of(trial: Trial) -> Criteria:
-    """The criteria structure the differ compares: parsed again from the criteria text, so that records
-    stored by an older parser compare as the current parser reads them (a parser upgrade is no change)."""
-    return _parsed_criteria(trial.eligibility.criteria)
-
-
-def gone_upstream_change(nct_id: str, reason: str, policy: Policy | None = None) -> Change:
-    """What the sync records when a tracked trial is no longer found upstream (or became an alias)."""
-    category, severity = (policy or default_policy()).classify("upstream", "removed", nct_id, None)
-    return Change(
-        field="upstream",
-        change="removed",
-        old=nct_id,
-        new=None,
-        category=category,
-        severity=severity,
-        detail=reason,
-    )
-
-
-# --- paths --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _At:
-    """Where the walk is: the concrete path, its template (keys as ``[*]``) and the entities' names."""
-
-    path: str
-    template: str
-    labels: tuple[str, ...]
-
-    def attr(self, name: str) -> _At:
-        dot = "." if self.path else ""
-        return _At(f"{self.path}{dot}{name}", f"{self.template}{dot}{name}", self.labels)
-
-    def key(self, key: str, label: str) -> _At:
-        return _At(f"{self.path}[{key}]", f"{self.template}[*]", (*self.labels, label))
-
-
-@dataclass(frozen=True)
-class _Found:
-    at: _At
-    change: ChangeKind
-    old: JsonValue
-    new: JsonValue
-    detail: str | None = None
-
-
-# --- text ---------------------------------------------------------------------------------------
-
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=~|^&])")
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-_WORDS_FOR_DETAIL = 8
-_CONTEXT_WORDS = 6
-_SIMILAR = 0.6
-
-
-def compare_text(value: str) -> str:
-    """Text as compared, never as stored: NFC, markdown escapes removed, whitespace collapsed."""
-    value = unicodedata.normalize("NFC", value)
-    return " ".join(_ESCAPE.sub(r"\1", value).split())
-
-
-def word_diff(old: str, new: str) -> str:
-    """A plain-text word diff, sentence by sentence: ``[-old words-]{+new words+}``, context elided."""
-    old_sentences = _SENTENCE_END.split(compare_text(old))
-    new_sentences = _SENTENCE_END.split(compare_text(new))
-    blocks = []
-    matcher = SequenceMatcher(None, old_sentences, new_sentences, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            blocks.append(_word_block(" ".join(old_sentences[i1:i2]), " ".join(new_sentences[j1:j2])))
-    return " … ".join(blocks)
-
-
-def _word_block(old: str, new: str) -> str:
-    """Word-level markup of one changed run of sentences, with long unchanged runs elided."""
-    a, b = old.split(), new.split()
-    out: list[str] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            out.extend(_elide(a[i1:i2], first=i1 == 0, last=i2 == len(a)))
-            continue
-        removed = f"[-{' '.join(a[i1:i2])}-]" if i2 > i1 else ""
-        added = f"{{+{' '.join(b[j1:j2])}+}}" if j2 > j1 else ""
-        out.append(removed + added)
-    return " ".join(out)
-
-
-def _elide(words: list[str], *, first: bool, last: bool) -> list[str]:
-    """Unchanged words between changes: keep a few next to each change, elide the middle."""
-    head = 0 if first else _CONTEXT_WORDS  # words just after a change
-    tail = 0 if last else _CONTEXT_WORDS  # words just before a change
-    if len(words) <= head + tail + 1:
-        return words
-    return [*words[:head], "…", *words[len(words) - tail :]]
-
-
-def _fold(*parts: str | None) -> str:
-    """A loose signature: accents, case, punctuation and spacing ignored (for pairing only)."""
-    folded = []
-    for part in parts:
-        text = unicodedata.normalize("NFKD", part or "")
-        text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
-        folded.append(" ".join(re.sub(r"[^\w]+", " ", text).split()))
-    return "|".join(folded)
 
 
 # --- entity lists -------------------------------------------------------------------------------
@@ -318,7 +150,7 @@ def _km(a: GeoPoint, b: GeoPoint) -> float:
 
 def _with_zip(*fields: str) -> Signature:
     def signature(loc: Location) -> str | None:
-        return _fold(*(getattr(loc, name) for name in fields)) if loc.zip else None
+        return fold(*(getattr(loc, name) for name in fields)) if loc.zip else None
 
     return signature
 
@@ -331,9 +163,9 @@ _LOCATION = _EntitySpec(
         # ClinicalTrials.gov re-geocodes addresses (Taichung City -> Taichung, states dropped): the same
         # facility at the same postcode, or in the same city, or a few km away, is the same site.
         (_with_zip("facility", "country", "zip"), _always),
-        (lambda loc: _fold(loc.facility, loc.country, loc.city), _always),
+        (lambda loc: fold(loc.facility, loc.country, loc.city), _always),
         (_with_zip("country", "zip", "city"), _always),
-        (lambda loc: _fold(loc.facility, loc.country), _near),
+        (lambda loc: fold(loc.facility, loc.country), _near),
     ),
     skip=frozenset({"key"}),
 )
@@ -347,7 +179,7 @@ _CONTACT = _EntitySpec(
     key=lambda c: c.key,
     label=_contact_label,
     # the same person with a new phone or email is an edit, not a removal and an addition
-    pairings=((lambda c: _fold(c.name) if c.name else None, _always),),
+    pairings=((lambda c: fold(c.name) if c.name else None, _always),),
 )
 
 _ENTITIES: dict[str, _EntitySpec] = {
@@ -358,14 +190,14 @@ _ENTITIES: dict[str, _EntitySpec] = {
         key=lambda o: identity_key(o.name, o.affiliation),
         label=lambda o: o.name or o.affiliation or "(unnamed)",
         pairings=(
-            (lambda o: _fold(o.name) if o.name else None, _always),
-            (lambda o: _fold(o.role, o.affiliation) if o.role else None, _always),
+            (lambda o: fold(o.name) if o.name else None, _always),
+            (lambda o: fold(o.role, o.affiliation) if o.role else None, _always),
         ),
     ),
     "interventions": _EntitySpec(
         key=lambda i: i.key,
         label=lambda i: i.name,
-        pairings=((lambda i: _fold(i.name), _always),),
+        pairings=((lambda i: fold(i.name), _always),),
     ),
     "arm_groups": _EntitySpec(key=lambda a: identity_key(a.label), label=lambda a: a.label),
     "outcomes": _EntitySpec(key=lambda o: identity_key(o.measure), label=lambda o: o.measure),
@@ -396,7 +228,7 @@ _VALUE_LISTS = frozenset(
     }
 )
 # Not facts of their own: the criteria (text, structure, flat lists) are compared apart, through their
-# structure (``_criteria_changes``); a site's key is its identity.
+# structure (``criteria_changes``); a site's key is its identity.
 _NOT_COMPARED = frozenset(
     {
         "eligibility.criteria",
@@ -418,10 +250,10 @@ class _Walker:
         self.policy = policy
 
     def fields(
-        self, old: BaseModel, new: BaseModel, at: _At, skip: frozenset[str] = frozenset()
-    ) -> list[_Found]:
+        self, old: BaseModel, new: BaseModel, at: At, skip: frozenset[str] = frozenset()
+    ) -> list[Found]:
         """Changes in every field of two models of the same type."""
-        found: list[_Found] = []
+        found: list[Found] = []
         for name in type(new).model_fields:
             before, after = getattr(old, name), getattr(new, name)
             if name in skip or before == after:
@@ -429,7 +261,7 @@ class _Walker:
             found.extend(self.value(before, after, at.attr(name)))
         return found
 
-    def value(self, old: Any, new: Any, at: _At) -> list[_Found]:
+    def value(self, old: Any, new: Any, at: At) -> list[Found]:
         """Changes between two values of one field, dispatched on what the field holds."""
         if at.template in _NOT_COMPARED or self.policy.is_ignored(at.template):
             return []
@@ -444,7 +276,7 @@ class _Walker:
             return self.fields(old, new, at)
         return _scalar(old, new, at)
 
-    def sequence(self, old: tuple[Any, ...], new: tuple[Any, ...], at: _At) -> list[_Found]:
+    def sequence(self, old: tuple[Any, ...], new: tuple[Any, ...], at: At) -> list[Found]:
         spec = _ENTITIES.get(at.template)
         if spec is not None:
             return self.entities(spec, old, new, at)
@@ -453,15 +285,16 @@ class _Walker:
             return _value_list(old, new, at)
         return _string_set(old, new, at)
 
-    def entities(self, spec: _EntitySpec, old: Sequence[Any], new: Sequence[Any], at: _At) -> list[_Found]:
+    def entities(self, spec: _EntitySpec, old: Sequence[Any], new: Sequence[Any], at: At) -> list[Found]:
         """Entities matched by identity: added, removed, and the field changes of matched ones."""
         pairs, removed, added = _match(spec, old, new)
         path_key = spec.path_key or spec.key
         found = [
-            _Found(at.key(path_key(item), spec.label(item)), "removed", _json(item), None) for item in removed
+            Found(at.key(path_key(item), spec.label(item)), "removed", json_value(item), None)
+            for item in removed
         ]
         found += [
-            _Found(at.key(path_key(item), spec.label(item)), "added", None, _json(item)) for item in added
+            Found(at.key(path_key(item), spec.label(item)), "added", None, json_value(item)) for item in added
         ]
         for before, after in pairs:
             if before != after:
@@ -558,213 +391,53 @@ def _group_some(items: list[Any], signature: Signature) -> dict[str, list[Any]]:
 # --- leaf comparisons ---------------------------------------------------------------------------
 
 
-def _scalar(old: Any, new: Any, at: _At) -> list[_Found]:
+def _scalar(old: Any, new: Any, at: At) -> list[Found]:
     """A single value; text compared after normalization, long text with a word diff."""
     if isinstance(old, str) and isinstance(new, str):
         if compare_text(old) == compare_text(new):
             return []
-        long = max(len(old.split()), len(new.split())) > _WORDS_FOR_DETAIL
-        return [_Found(at, "modified", old, new, word_diff(old, new) if long else None)]
+        long = max(len(old.split()), len(new.split())) > WORDS_FOR_DETAIL
+        return [Found(at, "modified", old, new, word_diff(old, new) if long else None)]
     if old == new:
         return []
     return [_whole(old, new, at)]
 
 
-def _whole(old: Any, new: Any, at: _At) -> _Found:
+def _whole(old: Any, new: Any, at: At) -> Found:
     """A value that appeared, disappeared or was replaced as a whole."""
     kind: ChangeKind = "added" if old is None else "removed" if new is None else "modified"
-    return _Found(at, kind, _json(old), _json(new))
+    return Found(at, kind, json_value(old), json_value(new))
 
 
-def _dates(old: TrialDate | None, new: TrialDate | None, at: _At) -> list[_Found]:
+def _dates(old: TrialDate | None, new: TrialDate | None, at: At) -> list[Found]:
     """A date moved (or appeared); its ESTIMATED/ACTUAL type alone is reported apart, at ``.type``."""
     if old is None or new is None:
         return [_whole(old.text if old else None, new.text if new else None, at)]
     found = []
     if (old.date, old.precision) != (new.date, new.precision):
-        found.append(_Found(at, "modified", old.text, new.text))
+        found.append(Found(at, "modified", old.text, new.text))
     if old.type != new.type:
         found.append(_whole(old.type, new.type, at.attr("type")))
     return found
 
 
-def _string_set(old: tuple[str, ...], new: tuple[str, ...], at: _At) -> list[_Found]:
+def _string_set(old: tuple[str, ...], new: tuple[str, ...], at: At) -> list[Found]:
     """A list of names compared as a set (case and spacing ignored): ``conditions[<name>]`` added/removed."""
     before = {compare_text(item).casefold(): compare_text(item) for item in old}
     after = {compare_text(item).casefold(): compare_text(item) for item in new}
     found = [
-        _Found(at.key(before[k], before[k]), "removed", before[k], None) for k in before if k not in after
+        Found(at.key(before[k], before[k]), "removed", before[k], None) for k in before if k not in after
     ]
-    found += [_Found(at.key(after[k], after[k]), "added", None, after[k]) for k in after if k not in before]
+    found += [Found(at.key(after[k], after[k]), "added", None, after[k]) for k in after if k not in before]
     return found
 
 
-def _value_list(old: tuple[Any, ...], new: tuple[Any, ...], at: _At) -> list[_Found]:
+def _value_list(old: tuple[Any, ...], new: tuple[Any, ...], at: At) -> list[Found]:
     """A list that is one fact: compared as a multiset, reported whole."""
-    if Counter(map(_dumps, map(_json, old))) == Counter(map(_dumps, map(_json, new))):
+    if Counter(map(dumps_value, map(json_value, old))) == Counter(map(dumps_value, map(json_value, new))):
         return []
-    return [_Found(at, "modified" if old and new else "added" if new else "removed", _json(old), _json(new))]
-
-
-def _criteria_changes(old: Trial, new: Trial) -> list[_Found]:
-    """Criteria compared group by group: items added, removed, edited, or moved to another group.
-
-    Groups pair by header, then (a renamed header) by the items they share. Within a pair of groups
-    items compare as multisets of their text (numbering, markers, nesting and reflow are no change);
-    a criterion whose text leaves one group and appears in another is removed there and added here.
-    """
-    before, after = criteria_of(old), criteria_of(new)
-    found: list[_Found] = []
-    for section in SECTIONS:
-        at = _At(f"eligibility.{section}", f"eligibility.{section}", ())
-        removed: list[tuple[CriteriaGroup, str]] = []
-        added: list[tuple[CriteriaGroup, str]] = []
-        for old_group, new_group in _pair_groups(before.groups(section), after.groups(section)):
-            found += _group_items(old_group, new_group, at, removed, added)
-        found += _moved_or_gone(removed, added, at)
-    return found
-
-
-def _group_items(
-    old: CriteriaGroup | None,
-    new: CriteriaGroup | None,
-    at: _At,
-    removed: list[tuple[CriteriaGroup, str]],
-    added: list[tuple[CriteriaGroup, str]],
-) -> list[_Found]:
-    """Edits within one pair of groups; removed and added items are left for ``_moved_or_gone``."""
-    before = [_criterion_key(item) for item in _item_texts(old)]
-    after = [_criterion_key(item) for item in _item_texts(new)]
-    if " ".join(before) == " ".join(after):
-        return []  # same words, only split or nested differently
-    gone = list((Counter(before) - Counter(after)).elements())
-    came = list((Counter(after) - Counter(before)).elements())
-    pairs, gone, came = _pair_similar(gone, came)
-    group = new or old
-    assert group is not None
-    where = _group_at(at, group)
-    found = [_Found(where.key(b, b), "modified", a, b, word_diff(a, b)) for a, b in pairs]
-    removed += [(old, item) for item in gone if old is not None]
-    added += [(new, item) for item in came if new is not None]
-    return found
-
-
-def _moved_or_gone(
-    removed: list[tuple[CriteriaGroup, str]], added: list[tuple[CriteriaGroup, str]], at: _At
-) -> list[_Found]:
-    """Removed and added items; one that left a group for another says where it went."""
-    arrived = Counter(item for _, item in added)
-    left = Counter(item for _, item in removed)
-    found = []
-    for group, item in removed:
-        moved = arrived[item] > 0
-        detail = f"moved to {_group_name(_first_group(added, item))}" if moved else None
-        found.append(_Found(_group_at(at, group).key(item, item), "removed", item, None, detail))
-    for group, item in added:
-        moved = left[item] > 0
-        detail = f"moved from {_group_name(_first_group(removed, item))}" if moved else None
-        found.append(_Found(_group_at(at, group).key(item, item), "added", None, item, detail))
-    return found
-
-
-def _first_group(entries: list[tuple[CriteriaGroup, str]], item: str) -> CriteriaGroup:
-    return next(group for group, text in entries if text == item)
-
-
-def _group_name(group: CriteriaGroup) -> str:
-    return f'"{compare_text(group.header)}"' if group.header else "the section's own items"
-
-
-def _group_at(at: _At, group: CriteriaGroup) -> _At:
-    """``eligibility.inclusion`` for a section's own items, ``eligibility.inclusion[<header>]`` in a group."""
-    if group.header is None:
-        return at
-    header = compare_text(group.header)
-    return at.key(header, header)
-
-
-def _group_key(group: CriteriaGroup) -> str:
-    return compare_text(group.header).casefold() if group.header else ""
-
-
-def _item_texts(group: CriteriaGroup | None) -> list[str]:
-    return [] if group is None else [text for item in group.items for text in _subtree_texts(item)]
-
-
-def _subtree_texts(item: Criterion) -> list[str]:
-    return [item.text, *(text for child in item.items for text in _subtree_texts(child))]
-
-
-def _pair_groups(
-    old: tuple[CriteriaGroup, ...], new: tuple[CriteriaGroup, ...]
-) -> list[tuple[CriteriaGroup | None, CriteriaGroup | None]]:
-    """Groups of one section paired: same header first, then a renamed one by the items it kept."""
-    pairs: list[tuple[CriteriaGroup | None, CriteriaGroup | None]] = []
-    free_new = list(new)
-    left_old = []
-    for group in old:
-        same = next((other for other in free_new if _group_key(other) == _group_key(group)), None)
-        if same is None:
-            left_old.append(group)
-        else:
-            free_new.remove(same)
-            pairs.append((group, same))
-    for group in left_old:
-        mine = Counter(_criterion_key(text) for text in _item_texts(group))
-        best, best_shared = None, 0
-        for other in free_new:
-            shared = sum((mine & Counter(_criterion_key(text) for text in _item_texts(other))).values())
-            if shared > best_shared:
-                best, best_shared = other, shared
-        if best is not None and best_shared * 2 >= max(1, sum(mine.values())):
-            free_new.remove(best)
-            pairs.append((group, best))
-        else:
-            pairs.append((group, None))
-    pairs += [(None, group) for group in free_new]
-    return pairs
-
-
-def _criterion_key(item: str) -> str:
-    return compare_text(item)
-
-
-def _pair_similar(gone: list[str], came: list[str]) -> tuple[list[tuple[str, str]], list[str], list[str]]:
-    """Greedily pair the most similar removed and added items (ratio >= 0.6) as edits."""
-    if len(gone) * len(came) > 10_000:
-        return [], gone, came  # a rewrite, not an edit: report items as they are
-    candidates = []
-    for i, a in enumerate(gone):
-        for j, b in enumerate(came):
-            matcher = SequenceMatcher(None, a, b, autojunk=False)
-            if matcher.real_quick_ratio() >= _SIMILAR and matcher.quick_ratio() >= _SIMILAR:
-                ratio = matcher.ratio()
-                if ratio >= _SIMILAR:
-                    candidates.append((-ratio, i, j))
-    used_old: set[int] = set()
-    used_new: set[int] = set()
-    pairs = []
-    for _, i, j in sorted(candidates):
-        if i not in used_old and j not in used_new:
-            used_old.add(i)
-            used_new.add(j)
-            pairs.append((gone[i], came[j]))
-    rest_gone = [item for i, item in enumerate(gone) if i not in used_old]
-    rest_came = [item for j, item in enumerate(came) if j not in used_new]
-    return pairs, rest_gone, rest_came
-
-
-def _json(value: Any) -> JsonValue:
-    """A plain JSON value: models dumped in JSON mode, tuples as lists."""
-    if isinstance(value, BaseModel):
-        dumped: JsonValue = value.model_dump(mode="json")
-        return dumped
-    if isinstance(value, tuple | list):
-        return [_json(item) for item in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
-def _dumps(value: JsonValue) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return [
+        Found(
+            at, "modified" if old and new else "added" if new else "removed", json_value(old), json_value(new)
+        )
+    ]
