@@ -3,7 +3,7 @@
 ``Change`` is what ``diff`` returns, what ``changes --json`` prints (``model_dump(mode="json")``), what the
 renderers and the web pages show. ``StoredChange`` is a change as ``trial_changes`` keeps it: the same
 fields plus the versions it went between and when it was detected, as ``changes --all --json`` prints it.
-Pure: no I/O.
+``QueueEntry`` is a trial waiting for review, as ``queue`` lists it. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -44,6 +44,36 @@ class StoredChange(Change):
     """None for a change recorded without a previous version (a trial gone upstream before any)."""
     to_version: int
     detected_at: datetime
+
+
+class ChangeLog(BaseModel):
+    """A trial's stored version-to-version changes, oldest first: ``changes --all --json``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nct_id: str
+    current_version: int
+    changes: list[StoredChange]
+
+
+class QueueEntry(BaseModel):
+    """A trial waiting for review: one row of ``queue`` (and of ``queue --json``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nct_id: str
+    severity: Severity
+    """The highest among its changes at or above the queue's floor (critical for a trial gone upstream)."""
+    change_count: int
+    current_version: int | None
+    """None for a tracked trial ClinicalTrials.gov does not have and ctsync never stored."""
+    baseline: int | None
+    never_reviewed: bool
+    pending_since: datetime | None
+    top_changes: list[str]
+    categories: list[str]
+    upstream_state: str | None = None
+    """Set for a trial gone upstream before ctsync stored it: not_found or merged."""
 
 
 def sort_changes(changes: Iterable[Change]) -> list[Change]:

@@ -16,11 +16,11 @@ from typing import Any
 import duckdb
 
 from pipeline import store
+from pipeline.change import QueueEntry
 from pipeline.diff import Change, diff, gone_upstream_change
 from pipeline.errors import UsageError
 from pipeline.ids import validate_nct_ids
 from pipeline.policy import Policy, Severity, at_least, most_severe, severity_rank
-from pipeline.render import change_to_json
 from pipeline.textfiles import read_user_text
 
 
@@ -48,7 +48,7 @@ class PendingChanges:
             "never_reviewed": self.baseline is None,
             "reviewed_by": self.reviewed_by,
             "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
-            "changes": [change_to_json(change) for change in self.changes],
+            "changes": [change.model_dump() for change in self.changes],
         }
 
 
@@ -108,12 +108,10 @@ NEVER_REVIEWED: Severity = "major"
 """Where a never-reviewed trial ranks in the queue: its page has to be written."""
 
 
-def queue(
-    con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None
-) -> list[dict[str, Any]]:
+def queue(con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None) -> list[QueueEntry]:
     """Trials with changes at or above ``min_severity`` since review, most severe first, then oldest;
     ``change_count`` counts the changes at or above it too."""
-    entries: list[dict[str, Any]] = []
+    entries: list[QueueEntry] = []
     waiting = [
         state
         for state in store.review_states(con)
@@ -129,26 +127,31 @@ def queue(
             continue
         shown = [change for change in pending.changes if at_least(change.severity, min_severity)]
         entries.append(
-            {
-                "nct_id": state.nct_id,
-                "severity": severity,
-                "change_count": len(shown),
-                "current_version": state.current_version,
-                "baseline": state.reviewed_version,
-                "never_reviewed": state.reviewed_version is None,
-                "pending_since": state.pending_since.isoformat() if state.pending_since else None,
-                "top_changes": [change.field for change in shown[:3]],
-                "categories": list(dict.fromkeys(change.category for change in shown)),
-            }
+            QueueEntry(
+                nct_id=state.nct_id,
+                severity=severity,
+                change_count=len(shown),
+                current_version=state.current_version,
+                baseline=state.reviewed_version,
+                never_reviewed=state.reviewed_version is None,
+                pending_since=state.pending_since,
+                top_changes=[change.field for change in shown[:3]],
+                categories=list(dict.fromkeys(change.category for change in shown)),
+            )
         )
     entries += _gone_before_stored(con, min_severity, policy)
-    entries.sort(key=lambda e: (severity_rank(e["severity"]), e["pending_since"] or "", e["nct_id"]))
+    entries.sort(key=lambda e: (severity_rank(e.severity), _sortable(e.pending_since), e.nct_id))
     return entries
+
+
+def _sortable(moment: datetime | None) -> str:
+    """Oldest first, an unknown time first of all."""
+    return moment.astimezone(UTC).isoformat() if moment else ""
 
 
 def _gone_before_stored(
     con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None
-) -> list[dict[str, Any]]:
+) -> list[QueueEntry]:
     """Tracked trials ClinicalTrials.gov does not have and ctsync never stored: the page points at a
     trial that is not there, a critical change like any trial gone upstream."""
     entries = []
@@ -158,18 +161,18 @@ def _gone_before_stored(
         if not at_least(change.severity, min_severity):
             continue
         entries.append(
-            {
-                "nct_id": nct_id,
-                "severity": change.severity,
-                "change_count": 1,
-                "current_version": None,
-                "baseline": None,
-                "never_reviewed": True,
-                "pending_since": checked_at.isoformat() if checked_at else None,
-                "top_changes": [change.field],
-                "categories": [change.category],
-                "upstream_state": state,
-            }
+            QueueEntry(
+                nct_id=nct_id,
+                severity=change.severity,
+                change_count=1,
+                current_version=None,
+                baseline=None,
+                never_reviewed=True,
+                pending_since=checked_at,
+                top_changes=[change.field],
+                categories=[change.category],
+                upstream_state=state,
+            )
         )
     return entries
 

@@ -20,8 +20,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.errors import UpstreamError
-from pipeline.http import ApiClient, BadRequest, Moved, NotFound, RequestStats
+from pipeline.errors import BadRequest, Moved, NotFound, UpstreamError
+from pipeline.http import ApiClient, RequestStats
 
 # NCT_ID and validate_nct_ids lived here first; re-exported for the callers that import them from here.
 from pipeline.ids import NCT_ID as NCT_ID

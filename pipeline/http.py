@@ -32,7 +32,7 @@ from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_ty
 from urllib3.exceptions import ReadTimeoutError
 
 import pipeline
-from pipeline.errors import UpstreamError, UpstreamUnavailable
+from pipeline.errors import BadRequest, ClientError, Moved, NotFound, UpstreamError, UpstreamUnavailable
 from pipeline.settings import RetryPolicy, Settings
 
 USER_AGENT = f"ctsync/{pipeline.__version__} (+https://github.com/ctsync)"
@@ -68,34 +68,6 @@ class RequestStats:
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready copy for the run ledger."""
         return {"requests": self.requests, "retries": self.retries, "retry_reasons": dict(self.retry_reasons)}
-
-
-class ClientError(UpstreamError):
-    """ClinicalTrials.gov refused the request (a 4xx other than 429); asking again would not help."""
-
-    def __init__(self, status: int, path: str, reason: str) -> None:
-        self.status = status
-        self.path = path
-        self.reason = reason
-        super().__init__(f"ClinicalTrials.gov answered {status} to GET {path}: {reason}")
-
-
-class NotFound(ClientError):
-    """404: no study (or resource) under this path."""
-
-
-class BadRequest(ClientError):
-    """400: the API refused the parameters, e.g. a malformed NCT ID in ``filter.ids``."""
-
-
-class Moved(UpstreamError):
-    """A 3xx the caller did not follow; for a study, ``location`` names the real record of an alias."""
-
-    def __init__(self, status: int, path: str, location: str) -> None:
-        self.status = status
-        self.path = path
-        self.location = location
-        super().__init__(f"ClinicalTrials.gov answered {status} to GET {path}, moved to {location}")
 
 
 class _Transient(Exception):

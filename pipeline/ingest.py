@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -18,6 +19,7 @@ import duckdb
 
 from pipeline import store
 from pipeline.errors import RecordError
+from pipeline.fields import unaccounted_paths
 from pipeline.lock import forget_inherited_locks
 from pipeline.normalize import normalize
 from pipeline.parallel import map_ordered
@@ -46,6 +48,8 @@ class RunSummary:
     outcomes: dict[str, str] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    unaccounted: Counter[str] = field(default_factory=Counter)
+    """Schema drift: unknown field paths of the records read, with how many records carried each."""
 
     def add(self, batch: BatchResult, failures: list[Failure]) -> None:
         for nct_id, outcome in batch.outcomes.items():
@@ -67,6 +71,7 @@ class RunSummary:
                 {"source": f.source, "nct_id": f.nct_id, "stage": f.stage, "error": f.error}
                 for f in self.failures
             ],
+            "unaccounted_fields": dict(sorted(self.unaccounted.items())),
             **self.extra,
         }
 
@@ -75,7 +80,8 @@ def prepare(record: RawRecord) -> Incoming | Failure:
     """Normalize one raw record, or turn it into a dead letter naming the NCT ID and the field."""
     try:
         data = record.parsed if record.parsed is not None else json.loads(record.raw_json)
-        incoming = Incoming.of(normalize(data), record.raw_json, record.source)
+        drift = frozenset(unaccounted_paths(data))
+        incoming = Incoming.of(normalize(data), record.raw_json, record.source, drift)
         size = len(incoming.raw_json.encode()) + len(incoming.record_json.encode())
         if size > MAX_STAGED_BYTES:
             raise RecordError(
@@ -183,6 +189,8 @@ def _flush(
     incoming = [item for item in batch if isinstance(item, Incoming)]
     failures = [item for item in batch if isinstance(item, Failure)]
     seen = [item for item in batch if isinstance(item, Seen)]
+    for item in incoming:
+        summary.unaccounted.update(item.unaccounted)
     summary.add(store.save_batch(con, incoming, failures, run_id, change_rows, seen), failures)
     if progress is not None:
         progress(len(batch))

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline.criteria import parse_criteria
-from pipeline.errors import RecordError
+from pipeline.errors import FieldError, RecordError
 from pipeline.ids import describe, is_nct_id
 from pipeline.models import Trial, identity_key
 
@@ -433,14 +433,6 @@ def _date_struct(status: Raw, name: str, enum: EnumCheck) -> dict[str, Any] | No
 # --- values -------------------------------------------------------------------------------------
 
 EnumCheck = Callable[[str, str, Any], str | None]
-
-
-class FieldError(ValueError):
-    """A value that cannot be read, carrying the raw field's name for the RecordError."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _enum_checker(unknown: list[str]) -> EnumCheck:

@@ -8,7 +8,6 @@ one completed write behind, and says so on stderr.
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -18,6 +17,7 @@ from typing import Any
 import duckdb
 
 from pipeline import editorial, store
+from pipeline.change import ChangeLog, QueueEntry
 from pipeline.editorial import PendingChanges
 from pipeline.errors import DatabaseBusy, StorageError, UsageError
 from pipeline.models import Trial
@@ -94,33 +94,16 @@ def pending(settings: Settings, nct_ids: list[str]) -> list[PendingChanges]:
         return [editorial.changes_since_review(con, nct_id, policy) for nct_id in nct_ids]
 
 
-def change_log(settings: Settings, nct_id: str) -> dict[str, Any]:
+def change_log(settings: Settings, nct_id: str) -> ChangeLog:
     """Every version-to-version change of a trial, oldest first, as ``changes --all --json`` prints it."""
     with reader(settings) as con:
         found = store.current_trial(con, nct_id)
         if found is None:
             raise UsageError(f"{nct_id} is not stored: `ctsync refresh {nct_id}` fetches it")
-        rows = store.change_log(con, nct_id)
-    changes = [
-        {
-            "from_version": row["from_version"],
-            "to_version": row["to_version"],
-            "field": row["field"],
-            "change": row["change"],
-            "old": None if row["old_value"] is None else json.loads(row["old_value"]),
-            "new": None if row["new_value"] is None else json.loads(row["new_value"]),
-            "category": row["category"],
-            "severity": row["severity"],
-            "detail": row["detail"],
-            "labels": list(row["labels"] or ()),
-            "detected_at": row["detected_at"].isoformat(),
-        }
-        for row in rows
-    ]
-    return {"nct_id": nct_id, "current_version": found[0], "changes": changes}
+        return ChangeLog(nct_id=nct_id, current_version=found[0], changes=store.change_log(con, nct_id))
 
 
-def queue(settings: Settings, min_severity: Severity) -> list[dict[str, Any]]:
+def queue(settings: Settings, min_severity: Severity) -> list[QueueEntry]:
     policy = load_policy(settings.policy)
     with reader(settings) as con:
         return editorial.queue(con, min_severity, policy)

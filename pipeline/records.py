@@ -14,14 +14,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import pipeline
+from pipeline.change import Change
 from pipeline.models import Trial
 from pipeline.normalize import NORMALIZER_VERSION
 
-ChangeRows = Callable[[Trial, Trial], list[dict[str, Any]]]
-"""The differ's hook: the change rows (field, change, old, new, category, severity, detail) old → new."""
+ChangeRows = Callable[[Trial, Trial], list[Change]]
+"""The differ's hook, under the configured policy: the changes from an old record to a new one."""
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,13 @@ class Incoming:
     raw_fingerprint: str
     record_zlib_b64: str
     """The canonical JSON compressed, base64 for the staging file (made in the worker, not the writer)."""
+    unaccounted: frozenset[str] = frozenset()
+    """Field paths of the raw record this ctsync neither maps nor leaves out on purpose: schema drift."""
 
     @classmethod
-    def of(cls, trial: Trial, raw_json: str, source: str) -> Incoming:
+    def of(
+        cls, trial: Trial, raw_json: str, source: str, unaccounted: frozenset[str] = frozenset()
+    ) -> Incoming:
         record_json = trial.model_dump_json(exclude={"version_holder"})
         return cls(
             nct_id=trial.nct_id,
@@ -58,6 +62,7 @@ class Incoming:
             version_holder=trial.version_holder,
             raw_fingerprint=raw_fingerprint(raw_json),
             record_zlib_b64=base64.b64encode(zlib.compress(record_json.encode(), 1)).decode(),
+            unaccounted=unaccounted,
         )
 
     def trial(self) -> Trial:

@@ -112,19 +112,6 @@ _DETAIL_MARK = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.DOTALL)
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{2}){0,2}$")
 
 
-def change_to_json(change: Change) -> dict[str, Any]:
-    """One change as ``changes --json`` prints it (the DESIGN.md contract)."""
-    return {
-        "field": change.field,
-        "change": change.change,
-        "old": change.old,
-        "new": change.new,
-        "category": change.category,
-        "severity": change.severity,
-        "detail": change.detail,
-    }
-
-
 def render_changes(
     changes: list[Change],
     *,

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from pipeline import editorial, renormalize, store
-from pipeline.diff import gone_upstream_change
+from pipeline.change import Change, gone_upstream_change
 from pipeline.errors import UsageError
 from pipeline.fetch import Fetcher, FetchReport
 from pipeline.http import ApiClient
@@ -38,6 +38,7 @@ def load(settings: Settings, paths: list[Path], progress: Progress | None = None
     paths = check_paths(paths)
     with writer(settings, "load") as con, store.run(con, "load") as run:
         summary = RunSummary(run.run_id)
+        run.unaccounted = summary.unaccounted
         store_stream(
             con,
             iter_records(paths),
@@ -63,6 +64,7 @@ def refresh(settings: Settings, nct_ids: list[str], progress: Progress | None = 
         raise UsageError("name at least one NCT ID")
     with writer(settings, "refresh") as con, store.run(con, "refresh") as run:
         summary = RunSummary(run.run_id)
+        run.unaccounted = summary.unaccounted
         fetcher = Fetcher(ApiClient(settings))
         run.counts = lambda: {"requested": len(nct_ids), **_request_counts(fetcher.report)}
         _ingest(con, settings, fetcher, fetcher.iter_studies(nct_ids), summary, progress)
@@ -84,6 +86,7 @@ def sync(settings: Settings, *, full: bool = False, progress: Progress | None = 
         fetcher = Fetcher(ApiClient(settings))
         with store.run(con, command) as run:
             summary = RunSummary(run.run_id)
+            run.unaccounted = summary.unaccounted
             run.counts = lambda: _request_counts(fetcher.report)
             data_timestamp = fetcher.data_timestamp()
             store.set_run_data_timestamp(con, run.run_id, data_timestamp)
@@ -183,11 +186,12 @@ def _reconcile(con: duckdb.DuckDBPyConnection, report: FetchReport, run_id: int)
     store.record_upstream_states(con, gone, run_id, gone_upstream_rows(gone))
 
 
-def gone_upstream_rows(gone: dict[str, tuple[str, str | None]]) -> dict[str, dict[str, Any]]:
+def gone_upstream_rows(gone: dict[str, tuple[str, str | None]]) -> dict[str, Change]:
+    """The change each trial gone upstream (or merged into another) records."""
     rows = {}
     for nct_id, (state, real) in gone.items():
         reason = "not found on ClinicalTrials.gov" if state == "not_found" else f"merged into {real}"
-        rows[nct_id] = gone_upstream_change(nct_id, reason).model_dump(mode="json")
+        rows[nct_id] = gone_upstream_change(nct_id, reason)
     return rows
 
 

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pipeline.change import Change, ChangeLog, QueueEntry
 from pipeline.criteria import SECTIONS, Criteria, Criterion
-from pipeline.diff import Change
 from pipeline.models import Trial, TrialDate
 from pipeline.render import SEVERITY_STYLES, render_changes
 
@@ -150,7 +150,7 @@ def render_rows(console: Console, rows: list[dict[str, Any]], columns: list[str]
     console.print(table)
 
 
-def render_queue(console: Console, entries: list[dict[str, Any]]) -> None:
+def render_queue(console: Console, entries: list[QueueEntry]) -> None:
     """The editors' queue: most severe first, then the longest waiting."""
     if not entries:
         console.print("Nothing to review.")
@@ -161,13 +161,13 @@ def render_queue(console: Console, entries: list[dict[str, Any]]) -> None:
     table.add_column("What changed")
     for entry in entries:
         table.add_row(
-            Text(entry["severity"].upper(), style=SEVERITY_STYLES[entry["severity"]]),
-            entry["nct_id"],
-            "new" if entry["never_reviewed"] and entry["current_version"] else str(entry["change_count"]),
-            "never" if entry["baseline"] is None else f"v{entry['baseline']}",
-            "—" if entry["current_version"] is None else f"v{entry['current_version']}",
-            (entry["pending_since"] or "")[:10],
-            Text(", ".join(entry["categories"]) or "—"),
+            Text(entry.severity.upper(), style=SEVERITY_STYLES[entry.severity]),
+            entry.nct_id,
+            "new" if entry.never_reviewed and entry.current_version else str(entry.change_count),
+            "never" if entry.baseline is None else f"v{entry.baseline}",
+            "—" if entry.current_version is None else f"v{entry.current_version}",
+            entry.pending_since.isoformat()[:10] if entry.pending_since else "",
+            Text(", ".join(entry.categories) or "—"),
         )
     console.print(table)
 
@@ -199,42 +199,32 @@ def render_runs(console: Console, runs: list[dict[str, Any]]) -> None:
             Text(run["error"] or ""),
         )
     console.print(table)
+    for run in runs:
+        drift = run.get("unaccounted_fields") or {}
+        if drift:
+            paths = ", ".join(f"{path} ({count})" for path, count in sorted(drift.items()))
+            console.print(Text(f"run {run['run_id']} read fields this ctsync does not know: {paths}"))
 
 
-def render_log(console: Console, log: dict[str, Any]) -> None:
+def render_log(console: Console, log: ChangeLog) -> None:
     """The version-to-version change log, one block per stored version."""
-    nct_id, rows = log["nct_id"], log["changes"]
-    if not rows:
+    if not log.changes:
         console.print(
-            f"{nct_id}: no changes recorded between stored versions"
-            f" (current version {log['current_version']})."
+            f"{log.nct_id}: no changes recorded between stored versions"
+            f" (current version {log.current_version})."
         )
         return
     by_version: dict[tuple[int | None, int], list[Change]] = {}
-    for row in rows:
-        by_version.setdefault((row["from_version"], row["to_version"]), []).append(change_from_row(row))
+    for change in log.changes:
+        by_version.setdefault((change.from_version, change.to_version), []).append(change)
     for (from_version, to_version), items in by_version.items():
         console.print()
         render_changes(
             items,
-            nct_id=nct_id,
+            nct_id=log.nct_id,
             baseline=from_version,
             current=to_version,
             title=None,
             console=console,
             log=True,
         )
-
-
-def change_from_row(row: dict[str, Any]) -> Change:
-    """A row of ``reading.change_log`` back as a Change, for rendering."""
-    return Change(
-        field=row["field"],
-        change=row["change"],
-        old=row["old"],
-        new=row["new"],
-        category=row["category"],
-        severity=row["severity"],
-        detail=row["detail"],
-        labels=tuple(row["labels"]),
-    )

@@ -8,11 +8,11 @@ import errno
 import os
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import duckdb
 
 from pipeline import renormalize, store
+from pipeline.change import Change
 from pipeline.diff import diff
 from pipeline.errors import DatabaseBusy, PublishError, StorageError, UsageError
 from pipeline.lock import writer_lock
@@ -101,8 +101,8 @@ def change_rows_for(settings: Settings) -> ChangeRows:
     """The differ, under the configured severity policy, as the store's hook for trial_changes rows."""
     policy = load_policy(settings.policy)
 
-    def change_rows(old: Trial, new: Trial) -> list[dict[str, Any]]:
-        return [change.model_dump(mode="json") for change in diff(old, new, policy)]
+    def change_rows(old: Trial, new: Trial) -> list[Change]:
+        return diff(old, new, policy)
 
     return change_rows
 

@@ -26,7 +26,7 @@ COMMENT ON COLUMN schema_migrations.version IS 'Migration number (pipeline/migra
 COMMENT ON COLUMN schema_migrations.name IS 'Migration file name.';
 COMMENT ON COLUMN schema_migrations.applied_at IS 'When it was applied.';
 
-CREATE TABLE sync_runs(run_id BIGINT DEFAULT(nextval('sync_run_ids')) PRIMARY KEY, command VARCHAR NOT NULL, started_at TIMESTAMP WITH TIME ZONE NOT NULL, finished_at TIMESTAMP WITH TIME ZONE, status VARCHAR NOT NULL, watermark DATE, data_timestamp VARCHAR, requested INTEGER DEFAULT(0) NOT NULL, fetched INTEGER DEFAULT(0) NOT NULL, new_trials INTEGER DEFAULT(0) NOT NULL, changed INTEGER DEFAULT(0) NOT NULL, unchanged INTEGER DEFAULT(0) NOT NULL, failed INTEGER DEFAULT(0) NOT NULL, requests INTEGER DEFAULT(0) NOT NULL, retries INTEGER DEFAULT(0) NOT NULL, "error" VARCHAR, pid INTEGER);
+CREATE TABLE sync_runs(run_id BIGINT DEFAULT(nextval('sync_run_ids')) PRIMARY KEY, command VARCHAR NOT NULL, started_at TIMESTAMP WITH TIME ZONE NOT NULL, finished_at TIMESTAMP WITH TIME ZONE, status VARCHAR NOT NULL, watermark DATE, data_timestamp VARCHAR, requested INTEGER DEFAULT(0) NOT NULL, fetched INTEGER DEFAULT(0) NOT NULL, new_trials INTEGER DEFAULT(0) NOT NULL, changed INTEGER DEFAULT(0) NOT NULL, unchanged INTEGER DEFAULT(0) NOT NULL, failed INTEGER DEFAULT(0) NOT NULL, requests INTEGER DEFAULT(0) NOT NULL, retries INTEGER DEFAULT(0) NOT NULL, "error" VARCHAR, pid INTEGER, unaccounted_fields MAP(VARCHAR, INTEGER));
 COMMENT ON TABLE sync_runs IS 'The run ledger: one row per sync, refresh or load, with counts and outcome.';
 COMMENT ON COLUMN sync_runs.run_id IS 'Run number.';
 COMMENT ON COLUMN sync_runs.command IS 'sync, sync --full, refresh or load.';
@@ -45,6 +45,7 @@ COMMENT ON COLUMN sync_runs.requests IS 'HTTP requests made.';
 COMMENT ON COLUMN sync_runs.retries IS 'HTTP requests retried.';
 COMMENT ON COLUMN sync_runs.error IS 'Why the run failed, if it did.';
 COMMENT ON COLUMN sync_runs.pid IS 'Process id of the run.';
+COMMENT ON COLUMN sync_runs.unaccounted_fields IS 'Schema drift: field paths of the records this run read that this ctsync version neither maps nor deliberately leaves out, each with the number of records that carried it (NULL when none). The values are kept in the raw JSON of each version.';
 
 CREATE TABLE tracked_trials(nct_id VARCHAR PRIMARY KEY, added_at TIMESTAMP WITH TIME ZONE NOT NULL, upstream_state VARCHAR NOT NULL, merged_into VARCHAR, checked_at TIMESTAMP WITH TIME ZONE, synced_at TIMESTAMP WITH TIME ZONE);
 COMMENT ON TABLE tracked_trials IS 'The trials the site covers; sync keeps these up to date.';

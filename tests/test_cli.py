@@ -131,6 +131,7 @@ def test_changes_and_queue_json_contract(tmp_path: Path) -> None:
             "category": "dates",
             "severity": "major",
             "detail": None,
+            "labels": [],
         },
         {
             "field": "completion_date",
@@ -140,6 +141,7 @@ def test_changes_and_queue_json_contract(tmp_path: Path) -> None:
             "category": "dates",
             "severity": "minor",
             "detail": None,
+            "labels": [],
         },
     ]
     queue = json.loads(ctsync(tmp_path, "queue", "--json").stdout)
@@ -171,6 +173,10 @@ def test_changes_and_queue_json_contract(tmp_path: Path) -> None:
         },
     ]
     assert datetime.fromisoformat(log["changes"][0]["detected_at"]).tzinfo is not None
+    # One shape of a change: the log's entries are the same objects plus where and when they were stored.
+    for since_review, stored in zip(changes["changes"], log["changes"], strict=True):
+        assert set(stored) - set(since_review) == {"from_version", "to_version", "detected_at"}
+        assert {k: stored[k] for k in since_review} == since_review
     text = ctsync(tmp_path, "changes", "NCT05766735").stdout
     assert "NCT05766735: 2 changes since review of version 1 (current version 2)" in text
     assert "Primary completion date: 2027-04-15 → 2027-05-31" in text

@@ -12,14 +12,10 @@ import requests
 import responses
 from conftest import FakeClock
 
-from pipeline.errors import UpstreamError, UpstreamUnavailable
+from pipeline.errors import BadRequest, ClientError, Moved, NotFound, UpstreamError, UpstreamUnavailable
 from pipeline.http import (
     USER_AGENT,
     ApiClient,
-    BadRequest,
-    ClientError,
-    Moved,
-    NotFound,
     RateLimiter,
     RequestStats,
     body_is_complete,

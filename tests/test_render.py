@@ -17,7 +17,6 @@ from pipeline.policy import CATEGORIES, SEVERITY_ORDER
 from pipeline.render import (
     ADDED_STYLE,
     REMOVED_STYLE,
-    change_to_json,
     detail_text,
     humanise_enum,
     parse_field,
@@ -224,9 +223,10 @@ def test_field_paths_parse_even_when_keys_hold_dots_and_brackets() -> None:
     ]
 
 
-def test_change_to_json_is_the_cli_contract() -> None:
-    """`changes --json` objects carry exactly field, change, old, new, category, severity and detail."""
-    first = change_to_json(completion_pair()[0])
+def test_a_change_dumps_as_the_cli_contract() -> None:
+    """`changes --json` objects are the Change model's dump: field, change, old, new, category, severity,
+    detail (the DESIGN.md contract) and labels."""
+    first = completion_pair()[0].model_dump(mode="json")
     assert first == {
         "field": "primary_completion_date",
         "change": "modified",
@@ -235,6 +235,8 @@ def test_change_to_json_is_the_cli_contract() -> None:
         "category": "dates",
         "severity": "major",
         "detail": None,
+        "labels": [],
     }
     for change in orforglipron_pair():
-        assert json.loads(json.dumps(change_to_json(change))) == change_to_json(change)
+        dumped = change.model_dump(mode="json")
+        assert json.loads(json.dumps(dumped)) == dumped

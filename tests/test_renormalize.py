@@ -73,7 +73,7 @@ def test_a_normalizer_change_then_a_write_leaves_the_queue_unchanged(
     and the stored records follow the new rule."""
     settings = reviewed_db
     queue_before = reading.queue(settings, "minor")
-    assert [entry["nct_id"] for entry in queue_before] == ["NCT06972472", "NCT05766735", "NCT03549754"]
+    assert [entry.nct_id for entry in queue_before] == ["NCT06972472", "NCT05766735", "NCT03549754"]
     before = _snapshot(settings)
     old_items = _inclusion(settings, "NCT05766735")
     assert len(old_items) > 1
@@ -117,7 +117,7 @@ def test_a_real_upstream_change_after_renormalize_still_reaches_the_queue(
     third = later_version(real(PAIRS["NCT05766735"][1]), 250, "2026-11-20")
     sync.load(settings, [write_studies(tmp_path / "third", [third])])
     queue = reading.queue(settings, "minor")
-    assert [(entry["nct_id"], entry["change_count"]) for entry in queue] == [("NCT05766735", 1)]
+    assert [(entry.nct_id, entry.change_count) for entry in queue] == [("NCT05766735", 1)]
 
 
 PRE_CRITERIA = Path(__file__).parent / "fixtures" / "pre-criteria.duckdb.gz"
@@ -149,12 +149,12 @@ def test_a_database_built_before_the_criteria_structure_upgrades_without_enterin
 
     assert counts == {"trials": 38, "versions": 41, "rederived": 41, "failed": 0}
     queue = reading.queue(settings, "info")
-    assert [(e["nct_id"], e["severity"], e["change_count"]) for e in queue] == [
+    assert [(e.nct_id, e.severity, e.change_count) for e in queue] == [
         ("NCT06972472", "critical", 150),
         ("NCT05766735", "major", 2),
         ("NCT03549754", "minor", 45),
     ]  # as ctsync 0.1.0 printed it for this database before the upgrade
-    pending = reading.pending(settings, [e["nct_id"] for e in queue])
+    pending = reading.pending(settings, [e.nct_id for e in queue])
     assert not [c.field for p in pending for c in p.changes if c.field.startswith("eligibility")]
     after = _snapshot(settings)
     assert after["versions"] == before["versions"] and after["reviews"] == before["reviews"]

@@ -110,10 +110,10 @@ def test_refresh_review_queue_round_trip(tmp_path: Path) -> None:
         ("completion_date", "minor", "2027-04-15", "2027-05-31"),
     ]
     queued = reading.queue(settings, "info")
-    assert [(e["nct_id"], e["severity"], e["change_count"], e["baseline"]) for e in queued] == [
+    assert [(e.nct_id, e.severity, e.change_count, e.baseline) for e in queued] == [
         ("NCT05766735", "critical", 3, 1)
     ]
-    assert reading.queue(settings, "critical")[0]["nct_id"] == "NCT05766735"
+    assert reading.queue(settings, "critical")[0].nct_id == "NCT05766735"
     sync.review(settings, ["NCT05766735"], "A. Editor", "checked")
     assert reading.queue(settings, "info") == []
 
@@ -131,7 +131,7 @@ def test_undone_change_shows_nothing_since_review(tmp_path: Path) -> None:
         sync.refresh(settings, ["NCT05766735"])
     assert reading.pending(settings, ["NCT05766735"])[0].changes == []
     log = reading.change_log(settings, "NCT05766735")
-    assert [(r["from_version"], r["to_version"], r["field"]) for r in log["changes"]] == [
+    assert [(c.from_version, c.to_version, c.field) for c in log.changes] == [
         (1, 2, "overall_status"),
         (2, 3, "overall_status"),
     ]
@@ -181,8 +181,8 @@ def test_trial_gone_upstream_is_a_critical_change(tmp_path: Path, standin: Stand
     summary = sync.sync(settings, full=True)
     assert summary.extra["not_found"] == [ids[0]]
     queued = reading.queue(settings, "critical")
-    assert [(e["nct_id"], e["severity"]) for e in queued] == [(ids[0], "critical")]
-    assert reading.change_log(settings, ids[0])["changes"][0]["field"] == "upstream"
+    assert [(e.nct_id, e.severity) for e in queued] == [(ids[0], "critical")]
+    assert reading.change_log(settings, ids[0]).changes[0].field == "upstream"
     assert [row["upstream_state"] for row in reading.tracked(settings)][:2] == ["not_found", "present"]
 
 
@@ -360,7 +360,7 @@ def test_trial_back_upstream_is_present_again(tmp_path: Path, standin: StandIn) 
     )
     standin.remove_record(ids[0])
     assert sync.sync(settings, full=True).extra["not_found"] == [ids[0]]
-    assert reading.queue(settings, "critical")[0]["nct_id"] == ids[0]  # never reviewed, and gone: critical
+    assert reading.queue(settings, "critical")[0].nct_id == ids[0]  # never reviewed, and gone: critical
     standin.set_record(study)
     summary = sync.sync(settings, full=True)
     assert summary.outcomes[ids[0]] == "unchanged"

@@ -54,7 +54,7 @@ def changes(
     from pipeline import reading
     from pipeline.ids import validate_nct_ids
     from pipeline.policy import at_least
-    from pipeline.render import change_to_json, render_changes
+    from pipeline.render import render_changes
     from pipeline.views import render_log
 
     (nct_id,) = validate_nct_ids([nct_id])
@@ -62,16 +62,16 @@ def changes(
     floor = _severity(min_severity or ("info" if as_json else "minor"))
     if show_all:
         log = reading.change_log(settings, nct_id)
-        log["changes"] = [c for c in log["changes"] if at_least(c["severity"], floor)]
+        log = log.model_copy(update={"changes": [c for c in log.changes if at_least(c.severity, floor)]})
         if as_json:
-            print_json(log)
+            print_json(log.model_dump())
         else:
             render_log(stdout_console(), log)
         return
     pending = reading.pending(settings, [nct_id])[0]
     shown = [change for change in pending.changes if at_least(change.severity, floor)]
     if as_json:
-        print_json({**pending.as_dict(), "changes": [change_to_json(change) for change in shown]})
+        print_json({**pending.as_dict(), "changes": [change.model_dump() for change in shown]})
         return
     render_changes(
         shown,
@@ -117,7 +117,7 @@ def queue(
 
     entries = reading.queue(settings_of(ctx), _severity(min_severity))
     if as_json:
-        print_json(entries)
+        print_json([entry.model_dump() for entry in entries])
         return
     render_queue(stdout_console(), entries)
 

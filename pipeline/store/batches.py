@@ -11,11 +11,11 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from pipeline import aact_tables
+from pipeline.change import Change
 from pipeline.normalize import NORMALIZER_VERSION
 from pipeline.records import BatchResult, ChangeRows, Failure, Incoming, Seen
 from pipeline.store import current
@@ -240,20 +240,21 @@ def _change_rows_of(
     ]
 
 
-def change_row(nct_id: str, from_version: int | None, to_version: int, change: dict[str, Any]) -> str:
+def change_row(nct_id: str, from_version: int | None, to_version: int, change: Change) -> str:
+    """A ``trial_changes`` row of a change, as a JSON object for the staging file."""
     return json.dumps(
         {
             "nct_id": nct_id,
             "from_version": from_version,
             "to_version": to_version,
-            "field": change["field"],
-            "change": change["change"],
-            "old_value": json.dumps(change.get("old"), ensure_ascii=False),
-            "new_value": json.dumps(change.get("new"), ensure_ascii=False),
-            "category": change["category"],
-            "severity": change["severity"],
-            "detail": change.get("detail"),
-            "labels": list(change.get("labels") or ()),
+            "field": change.field,
+            "change": change.change,
+            "old_value": json.dumps(change.old, ensure_ascii=False),
+            "new_value": json.dumps(change.new, ensure_ascii=False),
+            "category": change.category,
+            "severity": change.severity,
+            "detail": change.detail,
+            "labels": list(change.labels),
         },
         ensure_ascii=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -9,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.change import Change, StoredChange
 from pipeline.store.batches import change_row, insert_changes
 from pipeline.store.connection import transaction
 
@@ -89,7 +91,7 @@ def versions_current_on(
     return [found[i] for i in range(len(asked))]
 
 
-def change_log(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[dict[str, Any]]:
+def change_log(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[StoredChange]:
     """Every stored version-to-version change of a trial, oldest first."""
     cursor = con.execute(
         "SELECT from_version, to_version, field, change, old_value, new_value, category, severity, detail,"
@@ -99,7 +101,23 @@ def change_log(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[dict[str, An
         [nct_id],
     )
     names = [column[0] for column in cursor.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return [_stored_change(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def _stored_change(row: dict[str, Any]) -> StoredChange:
+    return StoredChange(
+        field=row["field"],
+        change=row["change"],
+        old=None if row["old_value"] is None else json.loads(row["old_value"]),
+        new=None if row["new_value"] is None else json.loads(row["new_value"]),
+        category=row["category"],
+        severity=row["severity"],
+        detail=row["detail"],
+        labels=tuple(row["labels"] or ()),
+        from_version=row["from_version"],
+        to_version=row["to_version"],
+        detected_at=row["detected_at"],
+    )
 
 
 def tracked_ids(con: duckdb.DuckDBPyConnection, *, recheck_gone: bool = False) -> list[str]:
@@ -169,7 +187,7 @@ def record_upstream_states(
     con: duckdb.DuckDBPyConnection,
     gone: dict[str, tuple[str, str | None]],
     run_id: int,
-    change_rows_by_id: dict[str, dict[str, Any]],
+    changes_by_id: dict[str, Change],
 ) -> None:
     """Mark tracked trials gone (not_found) or merged; log a change for stored ones whose state moved."""
     if not gone:
@@ -196,7 +214,7 @@ def record_upstream_states(
                     [merged_into, now, now, merged_into],
                 )
         rows = [
-            change_row(nct_id, version, version, change_rows_by_id[nct_id])
+            change_row(nct_id, version, version, changes_by_id[nct_id])
             for nct_id, version in moved
             if version is not None
         ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -36,15 +36,29 @@ def finish_run(
     watermark: date | None = None,
     error: str | None = None,
     counts: dict[str, int] | None = None,
+    unaccounted: Mapping[str, int] | None = None,
 ) -> None:
-    """Close a run with its final status (succeeded, partial, failed, noop) and any extra counts."""
+    """Close a run with its final status (succeeded, partial, failed, noop), any extra counts and the
+    schema drift it saw."""
     counts = counts or {}
     assignments = "".join(f", {name} = {name} + ?" for name in counts)
+    drift = dict(sorted(unaccounted.items())) if unaccounted else None
     con.execute(
-        f"UPDATE sync_runs SET finished_at = ?, status = ?, watermark = ?, error = ?{assignments}"
-        " WHERE run_id = ? RETURNING *",
-        [datetime.now(UTC), status, watermark, error, *counts.values(), run_id],
+        f"UPDATE sync_runs SET finished_at = ?, status = ?, watermark = ?, error = ?,"
+        f" unaccounted_fields = ?::MAP(VARCHAR, INTEGER){assignments} WHERE run_id = ? RETURNING *",
+        [datetime.now(UTC), status, watermark, error, drift, *counts.values(), run_id],
     )
+    if drift:
+        shown = ", ".join(f"{path} ({count})" for path, count in list(drift.items())[:10])
+        log.warning(
+            "run %s read %d field path(s) this ctsync does not know (schema drift): %s%s;"
+            " they are kept in each version's raw JSON; `ctsync runs` lists them",
+            run_id,
+            len(drift),
+            shown,
+            f" and {len(drift) - 10} more" if len(drift) > 10 else "",
+            extra={"event": "schema drift", "run_id": run_id, "unaccounted_fields": drift},
+        )
     names = [column[0] for column in con.description or ()]
     row = con.fetchone()
     ledger = dict(zip(names, row, strict=True)) if row else {"run_id": run_id}
@@ -68,6 +82,8 @@ class Run:
     watermark: date | None = None
     counts: Callable[[], dict[str, int]] = dict
     """Extra counts added to the row when it closes, however it closes (requests made, say)."""
+    unaccounted: Mapping[str, int] = field(default_factory=dict)
+    """Schema drift the run saw (unknown field path -> records), recorded when it closes."""
 
 
 @contextlib.contextmanager
@@ -84,9 +100,23 @@ def run(con: duckdb.DuckDBPyConnection, command: str) -> Iterator[Run]:
     except BaseException as exc:
         with contextlib.suppress(duckdb.Error):
             error = f"{type(exc).__name__}: {exc}"[:1000]
-            finish_run(con, current.run_id, stop_status(exc), error=error, counts=current.counts())
+            finish_run(
+                con,
+                current.run_id,
+                stop_status(exc),
+                error=error,
+                counts=current.counts(),
+                unaccounted=current.unaccounted,
+            )
         raise
-    finish_run(con, current.run_id, current.status, watermark=current.watermark, counts=current.counts())
+    finish_run(
+        con,
+        current.run_id,
+        current.status,
+        watermark=current.watermark,
+        counts=current.counts(),
+        unaccounted=current.unaccounted,
+    )
 
 
 def stop_status(exc: BaseException) -> str:

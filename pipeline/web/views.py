@@ -6,7 +6,6 @@ write, so a page is never more than one write behind, and a nightly ``sync`` is 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from rich.text import Text
 
 from pipeline import editorial, reading, store
-from pipeline.diff import Change
+from pipeline.change import Change, StoredChange
 from pipeline.errors import UsageError
 from pipeline.page import PageFacts, facts_of_changes, facts_touched, page_facts, quick_facts_summary
 from pipeline.policy import CATEGORIES, SEVERITY_ORDER, Severity, at_least, load_policy
@@ -51,7 +50,8 @@ class QueueRow:
     categories: list[str]
     waiting_since: str | None
     baseline: int | None
-    current_version: int
+    current_version: int | None
+    """None for a tracked trial ClinicalTrials.gov does not have and ctsync never stored."""
 
 
 @dataclass(frozen=True)
@@ -103,15 +103,15 @@ def queue_rows(
     needle = search.strip().casefold()
     with reading.reader(read_settings(settings)) as con:
         entries = editorial.queue(con, min_severity, policy)
-        titles = store.brief_titles(con, [entry["nct_id"] for entry in entries])
-        states = store.review_states(con, [entry["nct_id"] for entry in entries])
+        titles = store.brief_titles(con, [entry.nct_id for entry in entries])
+        states = store.review_states(con, [entry.nct_id for entry in entries])
         records = editorial.records_for(con, states)
         pending = {s.nct_id: editorial.pending_changes(con, s, policy, records) for s in states}
     rows = []
     for entry in entries:
-        nct_id = entry["nct_id"]
+        nct_id = entry.nct_id
         title = titles.get(nct_id)
-        if category and category not in entry["categories"]:
+        if category and category not in entry.categories:
             continue
         if needle and needle not in nct_id.casefold() and needle not in (title or "").casefold():
             continue
@@ -120,14 +120,14 @@ def queue_rows(
             QueueRow(
                 nct_id=nct_id,
                 title=title,
-                severity=entry["severity"],
-                change_count=entry["change_count"],
+                severity=entry.severity,
+                change_count=entry.change_count,
                 facts=quick_facts_summary(fields)
-                or ("New trial: its page has to be written" if entry["never_reviewed"] else ""),
-                categories=entry["categories"],
-                waiting_since=(entry["pending_since"] or "")[:10] or None,
-                baseline=entry["baseline"],
-                current_version=entry["current_version"],
+                or ("New trial: its page has to be written" if entry.never_reviewed else ""),
+                categories=entry.categories,
+                waiting_since=entry.pending_since.isoformat()[:10] if entry.pending_since else None,
+                baseline=entry.baseline,
+                current_version=entry.current_version,
             )
         )
     return rows
@@ -168,25 +168,15 @@ def trial_page(settings: Settings, nct_id: str, min_severity: Severity = "minor"
     )
 
 
-def change_log(rows: list[dict[str, Any]], min_severity: Severity) -> list[LogVersion]:
+def change_log(changes: list[StoredChange], min_severity: Severity) -> list[LogVersion]:
     """The version-to-version log, newest version first."""
     versions: dict[int, LogVersion] = {}
-    for row in rows:
-        if not at_least(row["severity"], min_severity):
+    for change in changes:
+        if not at_least(change.severity, min_severity):
             continue
-        change = Change(
-            field=row["field"],
-            change=row["change"],
-            old=None if row["old_value"] is None else json.loads(row["old_value"]),
-            new=None if row["new_value"] is None else json.loads(row["new_value"]),
-            category=row["category"],
-            severity=row["severity"],
-            detail=row["detail"],
-            labels=tuple(row["labels"] or ()),
-        )
         entry = versions.setdefault(
-            row["to_version"],
-            LogVersion(row["from_version"], row["to_version"], _date(row["detected_at"]) or "", []),
+            change.to_version,
+            LogVersion(change.from_version, change.to_version, _date(change.detected_at) or "", []),
         )
         entry.changes.append(change_view(change))
     for entry in versions.values():
