@@ -28,10 +28,8 @@ fields that are never reported.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -47,8 +45,17 @@ from pipeline.change import (
     sort_changes,
 )
 from pipeline.diff_criteria import criteria_changes, criteria_of, criteria_text_change
-from pipeline.diff_text import WORDS_FOR_DETAIL, compare_text, fold, word_diff
-from pipeline.models import Contact, GeoPoint, Location, Trial, TrialDate, identity_key
+from pipeline.diff_entities import (
+    ATOMIC,
+    ENTITIES,
+    NOT_COMPARED,
+    VALUE_LISTS,
+    Accept,
+    EntitySpec,
+    Signature,
+)
+from pipeline.diff_text import WORDS_FOR_DETAIL, compare_text, word_diff
+from pipeline.models import Trial, TrialDate
 from pipeline.policy import (
     SEVERITY_ORDER,
     ChangeKind,
@@ -102,146 +109,6 @@ def diff(old: Trial, new: Trial, policy: Policy | None = None) -> list[Change]:
     return sort_changes(changes)
 
 
-# --- entity lists -------------------------------------------------------------------------------
-
-Signature = Callable[[Any], str | None]
-Accept = Callable[[Any, Any], bool]
-
-
-def _always(_old: Any, _new: Any) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class _EntitySpec:
-    """How to match the items of one list: identity, display name, and looser pairings."""
-
-    key: Callable[[Any], str]
-    """Identity; duplicates are matched by content, then in order."""
-    label: Callable[[Any], str]
-    path_key: Callable[[Any], str] | None = None
-    """The key written in the path, when the model carries one (Location.key); else ``key``."""
-    pairings: tuple[tuple[Signature, Accept], ...] = ()
-    """Tried in order on unmatched items: a signature unique on both sides pairs them if accepted."""
-    skip: frozenset[str] = frozenset()
-
-
-def _location_label(loc: Location) -> str:
-    return ", ".join(part for part in (loc.facility, loc.city, loc.state, loc.country) if part)
-
-
-def _location_base_key(loc: Location) -> str:
-    # The normalizer numbers repeated sites (#2); match on the unnumbered identity, then by content.
-    return identity_key(loc.facility, loc.city, loc.state, loc.country, loc.zip)
-
-
-def _near(old: Location, new: Location) -> bool:
-    """Both sites geocoded within 25 km of each other (same place, renamed city)."""
-    if old.geo_point is None or new.geo_point is None:
-        return False
-    return _km(old.geo_point, new.geo_point) <= 25.0
-
-
-def _km(a: GeoPoint, b: GeoPoint) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
-def _with_zip(*fields: str) -> Signature:
-    def signature(loc: Location) -> str | None:
-        return fold(*(getattr(loc, name) for name in fields)) if loc.zip else None
-
-    return signature
-
-
-_LOCATION = _EntitySpec(
-    key=_location_base_key,
-    label=_location_label,
-    path_key=lambda loc: loc.key,
-    pairings=(
-        # ClinicalTrials.gov re-geocodes addresses (Taichung City -> Taichung, states dropped): the same
-        # facility at the same postcode, or in the same city, or a few km away, is the same site.
-        (_with_zip("facility", "country", "zip"), _always),
-        (lambda loc: fold(loc.facility, loc.country, loc.city), _always),
-        (_with_zip("country", "zip", "city"), _always),
-        (lambda loc: fold(loc.facility, loc.country), _near),
-    ),
-    skip=frozenset({"key"}),
-)
-
-
-def _contact_label(contact: Contact) -> str:
-    return contact.name or contact.email or contact.phone or "(unnamed)"
-
-
-_CONTACT = _EntitySpec(
-    key=lambda c: c.key,
-    label=_contact_label,
-    # the same person with a new phone or email is an edit, not a removal and an addition
-    pairings=((lambda c: fold(c.name) if c.name else None, _always),),
-)
-
-_ENTITIES: dict[str, _EntitySpec] = {
-    "locations": _LOCATION,
-    "locations[*].contacts": _CONTACT,
-    "central_contacts": _CONTACT,
-    "overall_officials": _EntitySpec(
-        key=lambda o: identity_key(o.name, o.affiliation),
-        label=lambda o: o.name or o.affiliation or "(unnamed)",
-        pairings=(
-            (lambda o: fold(o.name) if o.name else None, _always),
-            (lambda o: fold(o.role, o.affiliation) if o.role else None, _always),
-        ),
-    ),
-    "interventions": _EntitySpec(
-        key=lambda i: i.key,
-        label=lambda i: i.name,
-        pairings=((lambda i: fold(i.name), _always),),
-    ),
-    "arm_groups": _EntitySpec(key=lambda a: identity_key(a.label), label=lambda a: a.label),
-    "outcomes": _EntitySpec(key=lambda o: identity_key(o.measure), label=lambda o: o.measure),
-    "collaborators": _EntitySpec(key=lambda o: identity_key(o.name), label=lambda o: o.name),
-    "secondary_ids": _EntitySpec(key=lambda s: identity_key(s.id), label=lambda s: s.id),
-    "references": _EntitySpec(
-        key=lambda r: identity_key(r.pmid) if r.pmid else identity_key(r.citation),
-        label=lambda r: r.citation or f"PMID {r.pmid}",
-    ),
-    "see_also_links": _EntitySpec(
-        key=lambda link: identity_key(link.url, link.label), label=lambda link: link.label or link.url or ""
-    ),
-    "available_ipds": _EntitySpec(
-        key=lambda ipd: identity_key(ipd.id, ipd.type, ipd.url), label=lambda ipd: ipd.type or ipd.id or ""
-    ),
-    "condition_mesh_terms": _EntitySpec(key=lambda m: m.id, label=lambda m: m.term),
-    "intervention_mesh_terms": _EntitySpec(key=lambda m: m.id, label=lambda m: m.term),
-}
-
-# Lists whose whole value is one fact ("Phase 1, Phase 2"): one change with both lists, order ignored.
-_VALUE_LISTS = frozenset(
-    {
-        "phases",
-        "eligibility.std_ages",
-        "design.who_masked",
-        "design.expanded_access_types",
-        "ipd_sharing.info_types",
-    }
-)
-# Not facts of their own: the criteria (text, structure, flat lists) are compared apart, through their
-# structure (``criteria_changes``); a site's key is its identity.
-_NOT_COMPARED = frozenset(
-    {
-        "eligibility.criteria",
-        "eligibility.structure",
-        "eligibility.inclusion",
-        "eligibility.exclusion",
-        "locations[*].key",
-    }
-)
-# Values ClinicalTrials.gov computes and whose sub-fields mean nothing apart.
-_ATOMIC = (GeoPoint,)
-
-
 # --- the walk -----------------------------------------------------------------------------------
 
 
@@ -263,29 +130,29 @@ class _Walker:
 
     def value(self, old: Any, new: Any, at: At) -> list[Found]:
         """Changes between two values of one field, dispatched on what the field holds."""
-        if at.template in _NOT_COMPARED or self.policy.is_ignored(at.template):
+        if at.template in NOT_COMPARED or self.policy.is_ignored(at.template):
             return []
         sample = new if new is not None else old
         if isinstance(sample, tuple):
             return self.sequence(old, new, at)
         if isinstance(sample, TrialDate):
             return _dates(old, new, at)
-        if isinstance(sample, BaseModel) and not isinstance(sample, _ATOMIC):
+        if isinstance(sample, BaseModel) and not isinstance(sample, ATOMIC):
             if old is None or new is None:
                 return [_whole(old, new, at)]
             return self.fields(old, new, at)
         return _scalar(old, new, at)
 
     def sequence(self, old: tuple[Any, ...], new: tuple[Any, ...], at: At) -> list[Found]:
-        spec = _ENTITIES.get(at.template)
+        spec = ENTITIES.get(at.template)
         if spec is not None:
             return self.entities(spec, old, new, at)
         sample = (new or old)[0]
-        if at.template in _VALUE_LISTS or not isinstance(sample, str):
+        if at.template in VALUE_LISTS or not isinstance(sample, str):
             return _value_list(old, new, at)
         return _string_set(old, new, at)
 
-    def entities(self, spec: _EntitySpec, old: Sequence[Any], new: Sequence[Any], at: At) -> list[Found]:
+    def entities(self, spec: EntitySpec, old: Sequence[Any], new: Sequence[Any], at: At) -> list[Found]:
         """Entities matched by identity: added, removed, and the field changes of matched ones."""
         pairs, removed, added = _match(spec, old, new)
         path_key = spec.path_key or spec.key
@@ -303,7 +170,7 @@ class _Walker:
 
 
 def _match(
-    spec: _EntitySpec, old: Sequence[Any], new: Sequence[Any]
+    spec: EntitySpec, old: Sequence[Any], new: Sequence[Any]
 ) -> tuple[list[tuple[Any, Any]], list[Any], list[Any]]:
     """(matched pairs, unmatched old, unmatched new), by key first and then by the looser pairings."""
     old_groups = _group(old, spec.key)
