@@ -31,10 +31,6 @@ CHUNK = 200
 Progress = Callable[[int], None]
 
 
-def stale_count(con: duckdb.DuckDBPyConnection) -> int:
-    return len(store.stale_trials(con, NORMALIZER_VERSION))
-
-
 def renormalize(
     con: duckdb.DuckDBPyConnection, change_rows: ChangeRows, progress: Progress | None = None
 ) -> dict[str, int]:

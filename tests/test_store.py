@@ -403,7 +403,7 @@ def test_export_parquet_writes_every_table(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "--db", str(db), "export", "parquet", str(tmp_path / "out"))
     assert result.returncode == 0
     names = sorted(p.name for p in (tmp_path / "out").glob("*.parquet"))
-    assert names == sorted(f"{t}.parquet" for t in store.ANALYST_TABLES)
+    assert names == sorted(f"{t}.parquet" for t in (*store.ANALYST_TABLES, "trial_calculated_values"))
     con = duckdb.connect()
     rows = con.execute(
         "SELECT count(*) FROM read_parquet(?)", [str(tmp_path / "out" / "trial_locations.parquet")]

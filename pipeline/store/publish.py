@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import aact_tables
 from pipeline.errors import UsageError
 from pipeline.store.connection import ANALYST_TABLES
 
@@ -34,10 +35,10 @@ def publish(con: duckdb.DuckDBPyConnection, db: Path, published: Path) -> None:
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]:
-    """Write every analyst table to ``directory/<table>.parquet``."""
+    """Write every analyst table and view to ``directory/<name>.parquet``."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for table in ANALYST_TABLES:
+    for table in (*ANALYST_TABLES, *aact_tables.VIEWS):
         path = directory / f"{table}.parquet"
         con.execute(f"COPY {table} TO '{_sql_string(path)}' (FORMAT parquet, COMPRESSION zstd)")
         written.append(path)
