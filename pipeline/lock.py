@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import DatabaseBusy
+from pipeline.errors import DatabaseBusy, StorageError
 
 POLL_SECONDS = 0.1
 _held: set[int] = set()
@@ -40,8 +40,14 @@ def writer_lock(
 ) -> Iterator[None]:
     """Hold the write lock of ``db`` for the block; raise DatabaseBusy after ``wait`` seconds."""
     path = lock_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:  # a read-only or full folder, a file where the folder goes
+        raise StorageError(
+            f"{db}: cannot create its lock file {path.name} ({exc.strerror or exc}): a writer needs its"
+            " folder writable; fix permissions or free space, or choose another --db (nothing was changed)"
+        ) from None
     try:
         _acquire(fd, db, wait, clock)
         _held.add(fd)

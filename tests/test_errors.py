@@ -311,6 +311,64 @@ def _read_only_runner(folder: Path) -> list[str] | None:
     return ["unshare", "-rm", "sh", "-c", mount, "sh"]
 
 
+def _read_only_bind(folder: Path) -> list[str] | None:
+    """A command prefix under which ``folder`` keeps its files but is mounted read-only (a read-only
+    bind mount in a private mount namespace), or None when this machine allows no such thing."""
+    if shutil.which("unshare") is None:
+        return None
+    quoted = shlex.quote(str(folder))
+    mount = f"mount --bind {quoted} {quoted} && mount -o remount,ro,bind {quoted}"
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", mount], capture_output=True, check=False)
+    if probe.returncode != 0:
+        return None
+    return ["unshare", "-rm", "sh", "-c", f'{mount} && exec "$@"', "sh"]
+
+
+def _ctsync_under(prefix: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "pipeline", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "CTSYNC_RATE": "0"},
+        check=False,
+    )
+
+
+def test_a_database_in_a_read_only_folder_is_a_storage_error(stored: Cli, tmp_path: Path) -> None:
+    """A writer whose database folder is read-only (mounted so, as after a disk error or a wrong
+    volume): exit 5, one line naming the database, the database byte-identical."""
+    folder = stored.db.parent
+    prefix = _read_only_bind(folder)
+    if prefix is None:
+        pytest.skip("no way to make a read-only folder here: no private mount namespace")
+    before = stored.db.read_bytes()
+    result = _ctsync_under(
+        prefix, "--db", str(stored.db), "--published", "", "review", "NCT01788527", "--by", "A. Editor"
+    )
+    assert result.returncode == 5, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(f"ctsync: error: {stored.db}"), result.stderr
+    assert "Read-only file system" in result.stderr
+    assert "internal error" not in result.stderr
+    assert stored.db.read_bytes() == before
+
+
+def test_a_new_database_in_a_read_only_folder_is_a_storage_error(tmp_path: Path) -> None:
+    """A first load into a read-only folder: exit 5, one line naming the database, nothing created."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    prefix = _read_only_bind(folder)
+    if prefix is None:
+        pytest.skip("no way to make a read-only folder here: no private mount namespace")
+    db = folder / "ctsync.duckdb"
+    result = _ctsync_under(prefix, "--db", str(db), "load", str(V1))
+    assert result.returncode == 5, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert str(db) in result.stderr
+    assert "internal error" not in result.stderr
+    assert list(folder.iterdir()) == []
+
+
 def test_export_into_a_read_only_folder_is_a_storage_error(stored: Cli, tmp_path: Path) -> None:
     """export parquet into a read-only folder: exit 5, one line naming the folder, no Parquet file."""
     folder = tmp_path / "read-only"
