@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from pipeline.criteria import Criteria
+from pipeline.criteria_model import Criteria
 
 SCHEMA_VERSION = 1
 

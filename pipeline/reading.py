@@ -12,17 +12,19 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from pipeline import editorial, store
+from pipeline import store
 from pipeline.change import ChangeLog, QueueEntry
-from pipeline.editorial import PendingChanges
 from pipeline.errors import DatabaseBusy, StorageError, UsageError
 from pipeline.models import Trial
 from pipeline.policy import Severity, load_policy
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from pipeline.editorial import PendingChanges
 
 
 @contextlib.contextmanager
@@ -89,6 +91,8 @@ def _io_reason(exc: Exception) -> str:
 
 def pending(settings: Settings, nct_ids: list[str]) -> list[PendingChanges]:
     """Changes since review of each trial (in the order given)."""
+    from pipeline import editorial  # the differ loads only for what diffs, not for `show`
+
     policy = load_policy(settings.policy)
     with reader(settings) as con:
         return [editorial.changes_since_review(con, nct_id, policy) for nct_id in nct_ids]
@@ -104,6 +108,9 @@ def change_log(settings: Settings, nct_id: str) -> ChangeLog:
 
 
 def queue(settings: Settings, min_severity: Severity) -> list[QueueEntry]:
+    """Trials waiting for review, most severe first, then the longest waiting."""
+    from pipeline import editorial
+
     policy = load_policy(settings.policy)
     with reader(settings) as con:
         return editorial.queue(con, min_severity, policy)

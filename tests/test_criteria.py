@@ -343,7 +343,7 @@ def test_show_prints_groups_and_nesting_as_written() -> None:
 
     from rich.console import Console
 
-    from pipeline.views import render_criteria
+    from pipeline.trial_view import render_criteria
 
     out = StringIO()
     render_criteria(Console(file=out, width=100, color_system=None), _parsed("NCT06932263"))

@@ -35,6 +35,7 @@ PURE = [
     "pipeline.records",
     "pipeline.ids",
     "pipeline.page",
+    "pipeline.terminal",
 ]
 IO_LIBRARIES = {"duckdb", "requests", "rich", "starlette", "jinja2", "uvicorn"}
 

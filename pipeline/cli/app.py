@@ -155,7 +155,7 @@ def stdout_console() -> Console:
     ``sys.stdout`` up at each write."""
     from rich.console import Console
 
-    from pipeline.views import TrimmedLines
+    from pipeline.terminal import TrimmedLines
 
     if sys.stdout.isatty():
         return Console()

@@ -32,7 +32,7 @@ def show(
     """
     from pipeline import reading
     from pipeline.ids import validate_nct_ids
-    from pipeline.views import render_trial
+    from pipeline.trial_view import render_trial
 
     (nct_id,) = validate_nct_ids([nct_id])
     version, trial = reading.trial(settings_of(ctx), nct_id)
