@@ -161,3 +161,14 @@ def test_no_module_is_over_400_lines() -> None:
         for path in (REPO / "pipeline").rglob("*.py")
     }
     assert {name: size for name, size in sizes.items() if size > 420} == {}
+
+
+def test_editorial_uses_the_store_package_and_no_renderer() -> None:
+    """The editors' workflow talks to the store through its package API (``pipeline.store``), never to
+    a store module directly, and renders nothing (the CLI and the web app do)."""
+    graph = _package_imports()
+    renderers = ("pipeline.render", "pipeline.views", "pipeline.trial_view", "pipeline.web", "pipeline.cli")
+    for module in ("pipeline.editorial", "pipeline.sources", "pipeline.reading"):
+        reached = graph[module]
+        assert sorted(name for name in reached if name.startswith("pipeline.store.")) == [], module
+        assert sorted(name for name in reached if name.startswith(renderers)) == [], module
