@@ -9,22 +9,13 @@ One concern a module:
 - ``editors``: reviews, the change log, tracking and upstream states;
 - ``publish``: the published copy and Parquet export.
 
-The public functions are re-exported here, so callers write ``store.connect(...)``; so are the record
-types of ``pipeline.records`` that the store writes (readers and workers import them from there).
+The public functions are re-exported here, so callers write ``store.connect(...)``. The record types the
+store writes (``Incoming``, ``Failure``, ``Seen``) live in ``pipeline.records``, which readers and workers
+import without loading DuckDB.
 """
 
 from __future__ import annotations
 
-from pipeline.records import (
-    BatchResult,
-    ChangeRows,
-    Failure,
-    Incoming,
-    Seen,
-    nct_id_in_text,
-    note_outcome,
-    raw_fingerprint,
-)
 from pipeline.store.batches import (
     MAX_RAW_IN_DEAD_LETTER,
     change_row,
@@ -103,15 +94,10 @@ __all__ = [
     "RECORD_SHAPE",
     "STAGE_PREFIX",
     "TRIALS_FROM_STAGE",
-    "BatchResult",
-    "ChangeRows",
-    "Failure",
-    "Incoming",
     "LastSync",
     "ReviewKey",
     "ReviewState",
     "Run",
-    "Seen",
     "StoredVersion",
     "add_reviews",
     "add_run_counts",
@@ -135,10 +121,7 @@ __all__ = [
     "mark_unpublished",
     "matching_fingerprints",
     "migrate",
-    "nct_id_in_text",
-    "note_outcome",
     "publish",
-    "raw_fingerprint",
     "recent_runs",
     "record_upstream_states",
     "recorded_reviews",
