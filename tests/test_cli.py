@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -267,3 +269,12 @@ def test_changes_on_screen_count_bookkeeping_instead_of_listing_it(ctsync: Ctsyn
     assert "NCT03549754: 18 changes since review of version 1 (current version 2)" in screen
     assert "(and 27 bookkeeping change(s): --min-severity info shows them)" in screen
     assert "INFO" not in screen
+
+
+def test_in_process_runner_is_isolated(ctsync: Ctsync, tmp_path: Path) -> None:
+    """The in-process ``ctsync`` of these tests leaves no trace: cwd, environment and the SIGTERM handler
+    are put back after each command, and a refused command's exit code and one line come through."""
+    before = (Path.cwd(), os.environ.get("CTSYNC_API_URL"), signal.getsignal(signal.SIGTERM))
+    result = ctsync(tmp_path, "refresh", "NCT123", env={"CTSYNC_API_URL": "http://127.0.0.1:9/api/v2"})
+    assert (result.returncode, len(result.stderr.splitlines())) == (2, 1)
+    assert (Path.cwd(), os.environ.get("CTSYNC_API_URL"), signal.getsignal(signal.SIGTERM)) == before
