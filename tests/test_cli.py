@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
+import signal
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import Ctsync
 
 from pipeline import reading
 from pipeline.settings import Settings
@@ -38,15 +38,10 @@ DESIGN_COMMANDS = [
 ]
 
 
-def ctsync(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "--db", str(tmp_path / "db.duckdb"), *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO), "CTSYNC_RATE": "0", **(env or {})},
-        check=False,
-    )
+@pytest.fixture
+def ctsync(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Ctsync:
+    """``ctsync`` in this process (tests/clirun.py): nothing here needs a process of its own."""
+    return Ctsync(capsys, monkeypatch)
 
 
 def real(path: Path) -> dict[str, Any]:
@@ -55,7 +50,7 @@ def real(path: Path) -> dict[str, Any]:
     return loaded
 
 
-def test_help_lists_every_command_of_the_design(tmp_path: Path) -> None:
+def test_help_lists_every_command_of_the_design(ctsync: Ctsync, tmp_path: Path) -> None:
     """`ctsync --help` names every command of DESIGN.md's command-line contract."""
     result = ctsync(tmp_path, "--help")
     assert result.returncode == 0
@@ -64,7 +59,7 @@ def test_help_lists_every_command_of_the_design(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", DESIGN_COMMANDS)
-def test_every_command_has_help_with_an_example(tmp_path: Path, command: str) -> None:
+def test_every_command_has_help_with_an_example(ctsync: Ctsync, tmp_path: Path, command: str) -> None:
     """Each command's --help says what it does and, for commands that act, shows an example."""
     result = ctsync(tmp_path, command, "--help")
     assert result.returncode == 0
@@ -73,7 +68,7 @@ def test_every_command_has_help_with_an_example(tmp_path: Path, command: str) ->
         assert "Example" in result.stdout
 
 
-def test_malformed_id_is_a_one_line_usage_error(tmp_path: Path) -> None:
+def test_malformed_id_is_a_one_line_usage_error(ctsync: Ctsync, tmp_path: Path) -> None:
     """A malformed NCT ID exits 2 with one line naming it, before any request or database work."""
     result = ctsync(tmp_path, "refresh", "NCT123", "NCT05766735")
     assert result.returncode == 2
@@ -84,7 +79,7 @@ def test_malformed_id_is_a_one_line_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "db.duckdb").exists()
 
 
-def test_upstream_unavailable_exits_3(tmp_path: Path) -> None:
+def test_upstream_unavailable_exits_3(ctsync: Ctsync, tmp_path: Path) -> None:
     """With nothing listening at --api-url the refresh gives up after its retries and exits 3 in one line."""
     env = {"CTSYNC_API_URL": "http://127.0.0.1:9/api/v2"}
     result = ctsync(tmp_path, "--retries", "2", "refresh", "NCT05766735", env=env)
@@ -103,7 +98,7 @@ def test_upstream_unavailable_exits_3(tmp_path: Path) -> None:
     )
 
 
-def test_changes_and_queue_json_contract(tmp_path: Path) -> None:
+def test_changes_and_queue_json_contract(ctsync: Ctsync, tmp_path: Path) -> None:
     """refresh → review → new version → `changes --json` and `queue --json` carry DESIGN.md's fields."""
     old = real(VERSIONS / "NCT05766735@2025-05-07.json")
     with StandIn([old]) as server:
@@ -182,7 +177,7 @@ def test_changes_and_queue_json_contract(tmp_path: Path) -> None:
     assert "Primary completion date: 2027-04-15 → 2027-05-31" in text
 
 
-def test_review_import_uses_the_version_current_on_the_review_date(tmp_path: Path) -> None:
+def test_review_import_uses_the_version_current_on_the_review_date(ctsync: Ctsync, tmp_path: Path) -> None:
     """An imported review counts for the version posted on or before its date; an older one is reported."""
     (tmp_path / "v").mkdir()
     for name in ("NCT05766735@2025-05-07.json", "NCT05766735@2026-04-09.json"):
@@ -205,7 +200,7 @@ def test_review_import_uses_the_version_current_on_the_review_date(tmp_path: Pat
     assert (changes["baseline"], len(changes["changes"])) == (1, 2)
 
 
-def test_review_import_names_the_bad_line(tmp_path: Path) -> None:
+def test_review_import_names_the_bad_line(ctsync: Ctsync, tmp_path: Path) -> None:
     """A malformed row of a review CSV is a usage error naming the file and line; nothing is recorded."""
     assert ctsync(tmp_path, "load", str(SAMPLE / "NCT05766735.json")).returncode == 0
     csv = tmp_path / "reviews.csv"
@@ -215,7 +210,7 @@ def test_review_import_names_the_bad_line(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"ctsync: error: {csv}:3: malformed NCT ID(s): 'NCT5766735'")
 
 
-def test_track_add_file_rejects_bad_lines_and_adds_nothing(tmp_path: Path) -> None:
+def test_track_add_file_rejects_bad_lines_and_adds_nothing(ctsync: Ctsync, tmp_path: Path) -> None:
     """`track add --file` names every malformed line with its number and adds none of the file."""
     ids = tmp_path / "ids.txt"
     ids.write_text("# site trials\nNCT05766735\nNCT0000001  # typo\n\nnct01788527\nNCTX\n")
@@ -233,7 +228,7 @@ def test_track_add_file_rejects_bad_lines_and_adds_nothing(tmp_path: Path) -> No
     assert [row["nct_id"] for row in listed] == ["NCT05766735"]
 
 
-def test_runs_check_is_weekend_aware(tmp_path: Path) -> None:
+def test_runs_check_is_weekend_aware(ctsync: Ctsync, tmp_path: Path) -> None:
     """A Friday sync is still fresh on Monday (one weekday) but stale on Thursday (four weekdays)."""
     assert reading.weekdays_between(date(2026, 11, 20), date(2026, 11, 23)) == 1
     assert reading.weekdays_between(date(2026, 11, 20), date(2026, 11, 26)) == 4
@@ -258,7 +253,7 @@ def test_runs_check_is_weekend_aware(tmp_path: Path) -> None:
     assert "no database at" in no_db.stderr
 
 
-def test_changes_on_screen_count_bookkeeping_instead_of_listing_it(tmp_path: Path) -> None:
+def test_changes_on_screen_count_bookkeeping_instead_of_listing_it(ctsync: Ctsync, tmp_path: Path) -> None:
     """For NCT03549754's real versions the screen lists the 23 minor changes and counts the 22 info ones."""
     for tag in ("2025-06-04", "2025-12-09"):
         folder = tmp_path / tag
@@ -274,3 +269,12 @@ def test_changes_on_screen_count_bookkeeping_instead_of_listing_it(tmp_path: Pat
     assert "NCT03549754: 18 changes since review of version 1 (current version 2)" in screen
     assert "(and 27 bookkeeping change(s): --min-severity info shows them)" in screen
     assert "INFO" not in screen
+
+
+def test_in_process_runner_is_isolated(ctsync: Ctsync, tmp_path: Path) -> None:
+    """The in-process ``ctsync`` of these tests leaves no trace: cwd, environment and the SIGTERM handler
+    are put back after each command, and a refused command's exit code and one line come through."""
+    before = (Path.cwd(), os.environ.get("CTSYNC_API_URL"), signal.getsignal(signal.SIGTERM))
+    result = ctsync(tmp_path, "refresh", "NCT123", env={"CTSYNC_API_URL": "http://127.0.0.1:9/api/v2"})
+    assert (result.returncode, len(result.stderr.splitlines())) == (2, 1)
+    assert (Path.cwd(), os.environ.get("CTSYNC_API_URL"), signal.getsignal(signal.SIGTERM)) == before

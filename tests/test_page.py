@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ast
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
+from clirun import run_ctsync
 
 from pipeline import page
 from pipeline.diff import diff
@@ -158,34 +158,20 @@ def test_real_changes_say_which_page_facts_they_touch() -> None:
     assert facts_of_changes(contacts) == ["Locations", "Where this trial is running", "Study contacts"]
 
 
-def test_ctsync_page_prints_the_quick_facts(tmp_path: Path) -> None:
+def test_ctsync_page_prints_the_quick_facts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`ctsync page` on a loaded real record prints its quick facts in the page's forms, and as --json."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    base = [
-        sys.executable,
-        "-m",
-        "pipeline",
-        "--db",
-        str(tmp_path / "db.duckdb"),
-        "--published",
-        str(tmp_path / "p"),
-    ]
+    base = ["--db", str(tmp_path / "db.duckdb"), "--published", str(tmp_path / "p")]
     record = FIXTURES / "versions" / "NCT05766735@2026-04-09.json"
-    assert (
-        subprocess.run([*base, "load", str(record)], env=env, capture_output=True, check=False).returncode
-        == 0
-    )
-    shown = subprocess.run(
-        [*base, "page", "NCT05766735"], env=env, capture_output=True, text=True, check=False
-    )
+    assert run_ctsync(capsys, monkeypatch, *base, "load", str(record)).returncode == 0
+    shown = run_ctsync(capsys, monkeypatch, *base, "page", "NCT05766735")
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
     assert "  Enrollment              200 (estimated)" in lines
     assert "  Locations               2 sites (Aurora, Colorado; Charlottesville, Virginia)" in lines
     assert "  Sponsor                 Chiara Fabris, PhD (other)" in lines
-    as_json = subprocess.run(
-        [*base, "page", "NCT05766735", "--json"], env=env, capture_output=True, check=False
-    )
+    as_json = run_ctsync(capsys, monkeypatch, *base, "page", "NCT05766735", "--json")
     facts = json.loads(as_json.stdout)
     assert (facts["version"], facts["quick_facts"][3]) == (
         1,

@@ -8,10 +8,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
+from clirun import CliResult, run_ctsync
 from conftest import REPO, SAMPLE
 
 CTSYNC = [sys.executable, "-m", "pipeline"]
@@ -28,18 +30,30 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def one_line(result: subprocess.CompletedProcess[str]) -> str:
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+    """``run_cli(cwd, ARGS…)``: ``ctsync`` in this process (tests/clirun.py); ``run`` keeps a process."""
+
+    def run_in_process(cwd: Path, *args: str) -> CliResult:
+        return run_ctsync(capsys, monkeypatch, *args, cwd=cwd)
+
+    return run_in_process
+
+
+def one_line(result: subprocess.CompletedProcess[str] | CliResult) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "internal error" not in lines[0] and "Traceback" not in result.stderr
     return lines[0]
 
 
-def test_db_that_is_a_folder_is_exit_5_and_the_folder_is_untouched(tmp_path: Path) -> None:
+def test_db_that_is_a_folder_is_exit_5_and_the_folder_is_untouched(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
     """`--db` naming a folder: one line saying it is a folder, exit 5, nothing written into it."""
     folder = tmp_path / "db"
     folder.mkdir()
-    result = run(tmp_path, "--db", str(folder), "track", "add", "NCT05766735")
+    result = run_cli(tmp_path, "--db", str(folder), "track", "add", "NCT05766735")
     assert result.returncode == 5
     assert (
         one_line(result)
@@ -48,13 +62,15 @@ def test_db_that_is_a_folder_is_exit_5_and_the_folder_is_untouched(tmp_path: Pat
     assert list(folder.iterdir()) == []
 
 
-def test_corrupt_database_file_is_exit_5_and_left_byte_identical(tmp_path: Path) -> None:
+def test_corrupt_database_file_is_exit_5_and_left_byte_identical(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
     """A database file that is not DuckDB (here a real record's JSON under the name) is refused as is."""
     db = tmp_path / "ctsync.duckdb"
     shutil.copy(SAMPLE / "NCT05766735.json", db)
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     for args in (["track", "add", "NCT05766735"], ["queue"]):
-        result = run(tmp_path, "--db", str(db), *args)
+        result = run_cli(tmp_path, "--db", str(db), *args)
         assert result.returncode == 5
         assert "is not a DuckDB database" in one_line(result) or "is not a ctsync database" in one_line(
             result
@@ -62,7 +78,9 @@ def test_corrupt_database_file_is_exit_5_and_left_byte_identical(tmp_path: Path)
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
 
-def test_published_copy_that_cannot_be_replaced_is_exit_5_and_turns_runs_check_red(tmp_path: Path) -> None:
+def test_published_copy_that_cannot_be_replaced_is_exit_5_and_turns_runs_check_red(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
     """The data is stored, the published copy cannot be written (its folder is a file): exit 5 with
     one line that says the data is stored, and the run is 'unpublished' in the ledger (not a success, so
     `runs --check`, which counts succeeded and no-op syncs only, does not stay green on it)."""
@@ -70,7 +88,7 @@ def test_published_copy_that_cannot_be_replaced_is_exit_5_and_turns_runs_check_r
     blocker.write_text("a file where the published folder should be", encoding="utf-8")
     db = tmp_path / "ctsync.duckdb"
     common = ["--db", str(db), "--published", str(blocker / "ctsync.duckdb")]
-    result = run(tmp_path, *common, "load", str(SAMPLE))
+    result = run_cli(tmp_path, *common, "load", str(SAMPLE))
     assert result.returncode == 5
     assert one_line(result).startswith(f"ctsync: error: stored in {db}, but the analysts' copy")
     con = duckdb.connect(str(db), read_only=True)
@@ -124,7 +142,9 @@ def test_disk_full_is_exit_5_and_keeps_whole_batches(tmp_path: Path) -> None:
     assert ledger == f"[('failed', {stored})]"
 
 
-def test_an_oversized_record_is_a_dead_letter_and_the_rest_of_its_batch_lands(tmp_path: Path) -> None:
+def test_an_oversized_record_is_a_dead_letter_and_the_rest_of_its_batch_lands(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
     """A real record given a 20 MB title by code (the registry's largest record is 3.6 MB) becomes a dead
     letter naming its size; the other 37 records of the same batch are stored."""
     folder = tmp_path / "records"
@@ -133,7 +153,9 @@ def test_an_oversized_record_is_a_dead_letter_and_the_rest_of_its_batch_lands(tm
     huge["protocolSection"]["identificationModule"]["briefTitle"] = "A" * 20_000_000
     (folder / "NCT05766735.json").write_text(json.dumps(huge), encoding="utf-8")
     db = tmp_path / "ctsync.duckdb"
-    result = run(tmp_path, "--db", str(db), "--published", str(tmp_path / "p.duckdb"), "load", str(folder))
+    result = run_cli(
+        tmp_path, "--db", str(db), "--published", str(tmp_path / "p.duckdb"), "load", str(folder)
+    )
     assert result.returncode == 1, result.stderr
     con = duckdb.connect(str(db), read_only=True)
     try:

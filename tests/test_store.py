@@ -9,11 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from clirun import CliResult, run_ctsync
 
 from pipeline import ingest, records, store, sync
 from pipeline.settings import Settings
@@ -198,7 +200,7 @@ def test_exception_mid_batch_leaves_database_as_before(
     assert count(settings.db, "SELECT count(*) FROM trial_versions") == 7
 
 
-def test_malformed_files_are_dead_letters_and_the_rest_lands(tmp_path: Path) -> None:
+def test_malformed_files_are_dead_letters_and_the_rest_lands(run_cli: RunCli, tmp_path: Path) -> None:
     """Broken JSON, a non-study JSON and an empty file are failed records; real records still land; exit 1."""
     folder = tmp_path / "mixed"
     folder.mkdir()
@@ -263,7 +265,7 @@ def test_published_copy_is_replaced_while_a_reader_holds_it(tmp_path: Path) -> N
     assert settings.published.stat().st_mode & 0o777 == 0o644  # other accounts (analysts) can read it
 
 
-def test_second_writer_waits_then_exits_4(tmp_path: Path) -> None:
+def test_second_writer_waits_then_exits_4(run_cli: RunCli, tmp_path: Path) -> None:
     """While one process holds the write lock, a second load waits --wait seconds and exits 4 naming it."""
     db = tmp_path / "busy.duckdb"
     holder = subprocess.Popen(
@@ -326,9 +328,14 @@ def consistent(db: Path) -> None:
     assert (orphans, mismatched, dangling) == ((0,), (0,), (0,))
 
 
-def _killed_load(tmp_path: Path, crash: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+@pytest.fixture(scope="module")
+def twelve_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """12 x 38 real records (``many_records``), written once for the module; tests only read it."""
+    return many_records(tmp_path_factory.mktemp("records"), 12)
+
+
+def _killed_load(tmp_path: Path, crash: str, records: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """A load of 12 x 38 real records in batches of 40 (12 batches), crashed by the test hook."""
-    records = many_records(tmp_path, 12)
     db = tmp_path / "killed.duckdb"
     victim = subprocess.run(
         [*CTSYNC, "--db", str(db), "load", str(records), "--batch-size", "40", "--workers", "1"],
@@ -353,30 +360,44 @@ def _ledger(db: Path) -> tuple[Any, ...]:
         con.close()
 
 
+@pytest.fixture(scope="module")
+def uninterrupted_load(
+    tmp_path_factory: pytest.TempPathFactory, twelve_copies: Path
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The content of an uninterrupted load of ``_killed_load``'s records: built once for the module
+    (the records file is the same one, so even ``trial_versions.source`` compares equal)."""
+    folder = tmp_path_factory.mktemp("uninterrupted")
+    records = twelve_copies
+    reference = folder / "reference.duckdb"
+    result = run_process(folder, "--db", str(reference), "load", str(records), "--batch-size", "40")
+    assert result.returncode == 0, result.stderr
+    return snapshot(reference)
+
+
 @pytest.mark.parametrize("batches", [1, 6, 11])
-def test_sigkill_after_k_batches_then_rerun_completes(tmp_path: Path, batches: int) -> None:
+def test_sigkill_after_k_batches_then_rerun_completes(
+    tmp_path: Path, batches: int, twelve_copies: Path, uninterrupted_load: dict[str, list[tuple[Any, ...]]]
+) -> None:
     """SIGKILL right after the k-th of 12 committed batches: exactly k whole batches are stored and the
     run is still 'running' in the ledger; the rerun ends with the uninterrupted run's content."""
-    db, victim = _killed_load(tmp_path, f"{batches}:KILL")
+    db, victim = _killed_load(tmp_path, f"{batches}:KILL", twelve_copies)
     assert victim.returncode == -signal.SIGKILL  # killed mid-run, not finished
     assert _ledger(db) == ("load", "running", 40 * batches, 40 * batches)
     assert count(db, "SELECT count(*) FROM trials") == 40 * batches
     consistent(db)
-    records = tmp_path / "many.jsonl"
-    reference = tmp_path / "reference.duckdb"
-    assert (
-        run_cli(tmp_path, "--db", str(reference), "load", str(records), "--batch-size", "40").returncode == 0
-    )
-    assert run_cli(tmp_path, "--db", str(db), "load", str(records), "--batch-size", "40").returncode == 0
-    assert snapshot(db) == snapshot(reference)
+    records = twelve_copies
+    assert run_process(tmp_path, "--db", str(db), "load", str(records), "--batch-size", "40").returncode == 0
+    assert snapshot(db) == uninterrupted_load
     assert count(db, "SELECT status FROM sync_runs ORDER BY run_id LIMIT 1") == "failed"  # closed on rerun
 
 
 @pytest.mark.parametrize("name", ["INT", "TERM"])
-def test_sigint_and_sigterm_are_one_line_exit_130_and_an_interrupted_run(tmp_path: Path, name: str) -> None:
+def test_sigint_and_sigterm_are_one_line_exit_130_and_an_interrupted_run(
+    tmp_path: Path, name: str, twelve_copies: Path
+) -> None:
     """Ctrl-C or SIGTERM after the 3rd batch: "interrupted" in one line, exit 130, the run recorded as
     interrupted with its 3 whole batches."""
-    db, victim = _killed_load(tmp_path, f"3:{name}")
+    db, victim = _killed_load(tmp_path, f"3:{name}", twelve_copies)
     assert victim.returncode == 130
     assert victim.stderr.strip().splitlines()[-1] == (
         "ctsync: interrupted; whole batches are stored, run it again to finish"
@@ -396,7 +417,7 @@ def test_load_every_shared_record(tmp_path: Path) -> None:
     assert len(summary.outcomes) == 470  # 474 files, four studies present in two versions
 
 
-def test_export_parquet_writes_every_table(tmp_path: Path) -> None:
+def test_export_parquet_writes_every_table(run_cli: RunCli, tmp_path: Path) -> None:
     """`ctsync export parquet` writes one Parquet file per analyst table, readable with the same rows."""
     db = tmp_path / "x.duckdb"
     assert run_cli(tmp_path, "--db", str(db), "load", str(SAMPLE)).returncode == 0
@@ -411,7 +432,8 @@ def test_export_parquet_writes_every_table(tmp_path: Path) -> None:
     assert rows.fetchone() == (count(db, "SELECT count(*) FROM trial_locations"),)
 
 
-def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``ctsync`` in a process of its own: for the tests whose point is processes (workers, kills)."""
     return subprocess.run(
         [*CTSYNC, *args],
         cwd=cwd,
@@ -420,6 +442,19 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
         env={**os.environ, "PYTHONPATH": str(REPO)},
         check=False,
     )
+
+
+RunCli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """``run_cli(cwd, ARGS…)``: ``ctsync`` in this process (tests/clirun.py)."""
+
+    def run(cwd: Path, *args: str) -> CliResult:
+        return run_ctsync(capsys, monkeypatch, *args, cwd=cwd)
+
+    return run
 
 
 def test_reload_of_identical_text_skips_normalizing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -487,7 +522,7 @@ def test_oddly_shaped_record_is_a_dead_letter_not_a_crash(tmp_path: Path) -> Non
     ]
 
 
-def test_reader_holding_the_working_database_makes_a_writer_exit_4(tmp_path: Path) -> None:
+def test_reader_holding_the_working_database_makes_a_writer_exit_4(run_cli: RunCli, tmp_path: Path) -> None:
     """A process holding the working file open blocks DuckDB writers: wait --wait seconds, then exit 4."""
     db = tmp_path / "held.duckdb"
     assert run_cli(tmp_path, "--db", str(db), "load", str(SAMPLE / "NCT05766735.json")).returncode == 0
@@ -519,7 +554,7 @@ def test_load_with_two_workers_stores_what_one_worker_stores(tmp_path: Path) -> 
     contents = []
     for workers in (1, 2):
         db = tmp_path / f"w{workers}.duckdb"
-        result = run_cli(tmp_path, "--db", str(db), "load", str(records), "--workers", str(workers))
+        result = run_process(tmp_path, "--db", str(db), "load", str(records), "--workers", str(workers))
         assert result.returncode == 0, result.stderr
         contents.append(snapshot(db))
     assert contents[0] == contents[1]

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from clirun import run_ctsync
 
 from pipeline import reading, sync
 from pipeline.errors import UsageError
@@ -194,10 +195,12 @@ def test_sync_under_faults_matches_fault_free(tmp_path: Path, fault: str) -> Non
         with StandIn(derived_corpus(3), data_timestamp="2026-11-19T09:00:00") as server:
             settings = settings_for(tmp_path / label, server.url)
             if fault == "slow":
-                settings = Settings(**{**settings.__dict__, "read_timeout": 0.5})
+                # Answers delayed 4 s against a 2 s read timeout: a healthy answer on a loaded, shared
+                # machine stays well inside it (0.5 s was not: the count below then saw 6 retries).
+                settings = Settings(**{**settings.__dict__, "read_timeout": 2.0})
             sync.track_add(settings, sorted(server.record_ids), [])
             if inject:
-                server.inject(fault, count=3, retry_after="1", delay=1.0)
+                server.inject(fault, count=3, retry_after="1", delay=4.0)  # delay: "slow" only
             summary = sync.sync(settings)
         results.append(content(settings.db))
         if inject:
@@ -253,16 +256,28 @@ def test_reader_of_published_copy_does_not_block_sync(tmp_path: Path, standin: S
     con.close()
 
 
+@pytest.fixture(scope="module")
+def uninterrupted_sync(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[Any, ...]]]:
+    """``content`` of an unbroken sync of the ``standin`` corpus in batches of 20: built once per module."""
+    with StandIn(derived_corpus(8), data_timestamp="2026-11-19T09:00:00") as server:
+        reference = settings_for(tmp_path_factory.mktemp("reference"), server.url)
+        sync.track_add(reference, sorted(server.record_ids), [])
+        sync.sync(Settings(**{**reference.__dict__, "batch_size": 20}))
+    return content(reference.db)
+
+
 @pytest.mark.parametrize("batches", [1, 7])
 def test_sync_killed_after_k_batches_then_rerun_matches_uninterrupted(
-    tmp_path: Path, standin: StandIn, batches: int
+    tmp_path: Path,
+    standin: StandIn,
+    batches: int,
+    uninterrupted_sync: dict[str, list[tuple[Any, ...]]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A sync of 304 trials in batches of 20 (16 batches), SIGKILLed right after the k-th commit, leaves
     exactly k whole batches and a 'running' ledger row; the next sync ends like an unbroken one."""
     ids = sorted(standin.record_ids)
-    reference = settings_for(tmp_path / "reference", standin.url)
-    sync.track_add(reference, ids, [])
-    sync.sync(Settings(**{**reference.__dict__, "batch_size": 20}))
     db = tmp_path / "killed.duckdb"
     base = [
         "--db",
@@ -272,9 +287,7 @@ def test_sync_killed_after_k_batches_then_rerun_matches_uninterrupted(
         "--api-url",
         standin.url,
     ]
-    adding = ctsync(*base, "track", "add", *ids, cwd=tmp_path)
-    adding.communicate(timeout=60)
-    assert adding.returncode == 0
+    assert run_ctsync(capsys, monkeypatch, *base, "track", "add", *ids, cwd=tmp_path).returncode == 0
     victim = ctsync(*base, "--rate", "0", "sync", "--batch-size", "20", cwd=tmp_path, crash=f"{batches}:KILL")
     victim.communicate(timeout=120)
     assert victim.returncode == -signal.SIGKILL
@@ -287,7 +300,7 @@ def test_sync_killed_after_k_batches_then_rerun_matches_uninterrupted(
     rerun = ctsync(*base, "--rate", "0", "sync", "--batch-size", "20", cwd=tmp_path)
     _, errors = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, errors
-    assert content(db) == content(reference.db)
+    assert content(db) == uninterrupted_sync
     con = duckdb.connect(str(db), read_only=True)
     statuses = [row[0] for row in con.execute("SELECT status FROM sync_runs ORDER BY run_id").fetchall()]
     con.close()

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
+from clirun import run_ctsync
 from starlette.testclient import TestClient
 from webdb import PAIRS, Study, editorial_db, file_hash, later_version, live_server, real, write_studies
 
@@ -296,9 +298,12 @@ def test_static_report_has_every_queued_trial_and_no_form(tmp_path: Path) -> Non
         assert "<form" not in path.read_text(encoding="utf-8")
 
 
-def test_help_explains_the_reverse_proxy(tmp_path: Path) -> None:
+def test_help_explains_the_reverse_proxy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`ctsync serve --help` says it binds 127.0.0.1 and belongs behind the team's login proxy."""
-    result = _ctsync(Settings(db=tmp_path / "db.duckdb", published=tmp_path / "p.duckdb"), "serve", "--help")
+    common = ["--db", str(tmp_path / "db.duckdb"), "--published", str(tmp_path / "p.duckdb")]
+    result = run_ctsync(capsys, monkeypatch, *common, "serve", "--help")
     assert result.returncode == 0
     assert "127.0.0.1" in result.stdout
     assert "reverse proxy" in result.stdout

@@ -12,7 +12,9 @@ import contextlib
 import copy
 import hashlib
 import json
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -62,7 +64,28 @@ def editorial_db(
     newer: Callable[[str, Study], Study] | None = None,
     via_sync: bool = False,
 ) -> Settings:
-    """Older versions stored and reviewed by "A. Editor", then the newer ones (``newer`` may derive them)."""
+    """Older versions stored and reviewed by "A. Editor", then the newer ones (``newer`` may derive them).
+
+    Without ``newer`` the two databases (loaded, synced) are the same in every test, so each is built once
+    per test session and its folder (databases, published copy, record files) copied into ``tmp_path``;
+    tests then write to their own copy only.
+    """
+    if newer is not None:
+        return _build_editorial_db(tmp_path, newer=newer, via_sync=via_sync)
+    if via_sync not in _BUILT:
+        _BUILT[via_sync] = Path(_TEMPLATES.name) / ("synced" if via_sync else "loaded")
+        _build_editorial_db(_BUILT[via_sync], newer=None, via_sync=via_sync)
+    shutil.copytree(_BUILT[via_sync], tmp_path, dirs_exist_ok=True)
+    return settings_for(tmp_path)
+
+
+_TEMPLATES = tempfile.TemporaryDirectory(prefix="ctsync-webdb-")
+_BUILT: dict[bool, Path] = {}
+
+
+def _build_editorial_db(
+    tmp_path: Path, *, newer: Callable[[str, Study], Study] | None, via_sync: bool
+) -> Settings:
     settings = settings_for(tmp_path)
     old = [real(first) for first, _ in PAIRS.values()]
     new = [(newer or (lambda _id, s: s))(nct_id, real(second)) for nct_id, (_, second) in PAIRS.items()]
