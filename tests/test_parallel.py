@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 from concurrent.futures.process import BrokenProcessPool
@@ -15,6 +16,20 @@ def tag_with_pid(chunk: list[int]) -> list[tuple[int, int]]:
     return [(item, os.getpid()) for item in chunk]
 
 
+_BOTH_WORKERS = multiprocessing.get_context("fork").Barrier(2, timeout=60)
+"""Inherited by the forked workers: each waits here before its first chunk until the other has one too."""
+_FIRST_CHUNK = {"done": False}
+
+
+def tag_once_both_work(chunk: list[int]) -> list[tuple[int, int]]:
+    """``tag_with_pid``, but a worker's first chunk waits for the other worker's first chunk: on a busy
+    machine one worker could otherwise take every chunk before the other one starts."""
+    if not _FIRST_CHUNK["done"]:
+        _FIRST_CHUNK["done"] = True
+        _BOTH_WORKERS.wait()
+    return tag_with_pid(chunk)
+
+
 def die_on_500(chunk: list[int]) -> list[int]:
     if 500 in chunk:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -23,7 +38,7 @@ def die_on_500(chunk: list[int]) -> list[int]:
 
 def test_two_workers_keep_input_order_and_share_the_work() -> None:
     """1,000 items through two workers come back once each, in order, handled by two other processes."""
-    results = list(map_ordered(tag_with_pid, range(1000), 2))
+    results = list(map_ordered(tag_once_both_work, range(1000), 2))
     assert [item for item, _ in results] == list(range(1000))
     assert len({pid for _, pid in results}) == 2
     assert os.getpid() not in {pid for _, pid in results}
