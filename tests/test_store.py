@@ -329,16 +329,16 @@ def consistent(db: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def twelve_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """12 x 38 real records (``many_records``), written once for the module; tests only read it."""
-    return many_records(tmp_path_factory.mktemp("records"), 12)
+def sample_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """4 x 38 real records (``many_records``), written once for the module; tests only read it."""
+    return many_records(tmp_path_factory.mktemp("records"), 4)
 
 
 def _killed_load(tmp_path: Path, crash: str, records: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """A load of 12 x 38 real records in batches of 40 (12 batches), crashed by the test hook."""
+    """A load of 4 x 38 real records in batches of 10 (16 batches, the last of 2), crashed by the hook."""
     db = tmp_path / "killed.duckdb"
     victim = subprocess.run(
-        [*CTSYNC, "--db", str(db), "load", str(records), "--batch-size", "40", "--workers", "1"],
+        [*CTSYNC, "--db", str(db), "load", str(records), "--batch-size", "10", "--workers", "1"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -362,49 +362,49 @@ def _ledger(db: Path) -> tuple[Any, ...]:
 
 @pytest.fixture(scope="module")
 def uninterrupted_load(
-    tmp_path_factory: pytest.TempPathFactory, twelve_copies: Path
+    tmp_path_factory: pytest.TempPathFactory, sample_copies: Path
 ) -> dict[str, list[tuple[Any, ...]]]:
     """The content of an uninterrupted load of ``_killed_load``'s records: built once for the module
     (the records file is the same one, so even ``trial_versions.source`` compares equal)."""
     folder = tmp_path_factory.mktemp("uninterrupted")
-    records = twelve_copies
+    records = sample_copies
     reference = folder / "reference.duckdb"
-    result = run_process(folder, "--db", str(reference), "load", str(records), "--batch-size", "40")
+    result = run_process(folder, "--db", str(reference), "load", str(records), "--batch-size", "10")
     assert result.returncode == 0, result.stderr
     return snapshot(reference)
 
 
-@pytest.mark.parametrize("batches", [1, 6, 11])
+@pytest.mark.parametrize("batches", [1, 8, 15])
 def test_sigkill_after_k_batches_then_rerun_completes(
-    tmp_path: Path, batches: int, twelve_copies: Path, uninterrupted_load: dict[str, list[tuple[Any, ...]]]
+    tmp_path: Path, batches: int, sample_copies: Path, uninterrupted_load: dict[str, list[tuple[Any, ...]]]
 ) -> None:
-    """SIGKILL right after the k-th of 12 committed batches: exactly k whole batches are stored and the
+    """SIGKILL right after the k-th of 16 committed batches: exactly k whole batches are stored and the
     run is still 'running' in the ledger; the rerun ends with the uninterrupted run's content."""
-    db, victim = _killed_load(tmp_path, f"{batches}:KILL", twelve_copies)
+    db, victim = _killed_load(tmp_path, f"{batches}:KILL", sample_copies)
     assert victim.returncode == -signal.SIGKILL  # killed mid-run, not finished
-    assert _ledger(db) == ("load", "running", 40 * batches, 40 * batches)
-    assert count(db, "SELECT count(*) FROM trials") == 40 * batches
+    assert _ledger(db) == ("load", "running", 10 * batches, 10 * batches)
+    assert count(db, "SELECT count(*) FROM trials") == 10 * batches
     consistent(db)
-    records = twelve_copies
-    assert run_process(tmp_path, "--db", str(db), "load", str(records), "--batch-size", "40").returncode == 0
+    records = sample_copies
+    assert run_process(tmp_path, "--db", str(db), "load", str(records), "--batch-size", "10").returncode == 0
     assert snapshot(db) == uninterrupted_load
     assert count(db, "SELECT status FROM sync_runs ORDER BY run_id LIMIT 1") == "failed"  # closed on rerun
 
 
 @pytest.mark.parametrize("name", ["INT", "TERM"])
 def test_sigint_and_sigterm_are_one_line_exit_130_and_an_interrupted_run(
-    tmp_path: Path, name: str, twelve_copies: Path
+    tmp_path: Path, name: str, sample_copies: Path
 ) -> None:
     """Ctrl-C or SIGTERM after the 3rd batch: "interrupted" in one line, exit 130, the run recorded as
     interrupted with its 3 whole batches."""
-    db, victim = _killed_load(tmp_path, f"3:{name}", twelve_copies)
+    db, victim = _killed_load(tmp_path, f"3:{name}", sample_copies)
     assert victim.returncode == 130
     assert victim.stderr.strip().splitlines()[-1] == (
         "ctsync: interrupted; whole batches are stored, run it again to finish"
     )
     assert "internal error" not in victim.stderr and "Traceback" not in victim.stderr
-    assert _ledger(db) == ("load", "interrupted", 120, 120)
-    assert count(db, "SELECT count(*) FROM trials") == 120
+    assert _ledger(db) == ("load", "interrupted", 30, 30)
+    assert count(db, "SELECT count(*) FROM trials") == 30
     consistent(db)
 
 
