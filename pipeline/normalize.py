@@ -1,9 +1,12 @@
 """Map one raw ClinicalTrials.gov API v2 study to the canonical ``Trial``. Pure: no I/O.
 
 Text is normalized conservatively (Unicode NFC and surrounding whitespace) and never rewritten, so an
-editor sees what the sponsor wrote. The eligibility criteria text is also read into its structure
-(``pipeline.criteria``: sections, groups, nested items, notes) and flattened into the inclusion and
-exclusion lists. A record that cannot be normalized raises ``RecordError`` naming the
+editor sees what the sponsor wrote. Rich text (the fields API v2 serves as Markdown and the website's
+record history as HTML: summaries, descriptions, criteria…) is stored as canonical Markdown
+(``pipeline.richtext.markdown``): the same words, lists and paragraphs, escaped only where needed, so the
+same content read from either API is the same record. The eligibility criteria text is also read into
+its structure (``pipeline.criteria``: sections, groups, nested items, notes) and flattened into the
+inclusion and exclusion lists. A record that cannot be normalized raises ``RecordError`` naming the
 NCT ID and the field; callers put it in the dead letters and go on with the batch.
 """
 
@@ -19,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline import richtext
 from pipeline.criteria import parse_criteria
 from pipeline.errors import FieldError, RecordError
 from pipeline.ids import describe, is_nct_id
@@ -26,11 +30,13 @@ from pipeline.models import Trial, identity_key
 
 Raw = Mapping[str, Any]
 
-NORMALIZER_VERSION = 2
+NORMALIZER_VERSION = 3
 """Bump whenever a rule changes what a raw record normalizes to: stored versions made by an older
 normalizer are then re-derived from their raw JSON by ``ctsync renormalize`` (no new versions).
 
-1: ctsync 0.1.0; 2: eligibility criteria parsed into their structure (pipeline.criteria)."""
+1: ctsync 0.1.0; 2: eligibility criteria parsed into their structure (pipeline.criteria);
+3: rich text in canonical Markdown (pipeline.richtext), so the website's HTML and API v2's Markdown of
+the same content are the same record."""
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
@@ -130,8 +136,8 @@ def _trial_fields(raw: Raw, protocol: Raw, enum: EnumCheck) -> dict[str, Any]:
         **_arms_fields(protocol.get("armsInterventionsModule", {}), enum),
         "outcomes": _outcomes(protocol.get("outcomesModule", {})),
         "removed_countries": texts(misc.get("removedCountries")),
-        "brief_summary": text(protocol.get("descriptionModule", {}).get("briefSummary")),
-        "detailed_description": text(protocol.get("descriptionModule", {}).get("detailedDescription")),
+        "brief_summary": rich(protocol.get("descriptionModule", {}).get("briefSummary")),
+        "detailed_description": rich(protocol.get("descriptionModule", {}).get("detailedDescription")),
         "has_results": bool(raw.get("hasResults", False)),
         **_references_fields(protocol.get("referencesModule", {})),
         "ipd_sharing": _ipd_sharing(protocol.get("ipdSharingStatementModule"), enum),
@@ -147,7 +153,7 @@ def _status_fields(status: Raw, enum: EnumCheck) -> dict[str, Any]:
     return {
         "overall_status": enum("Status", "overall_status", status.get("overallStatus")),
         "last_known_status": enum("Status", "last_known_status", status.get("lastKnownStatus")),
-        "why_stopped": text(status.get("whyStopped")),
+        "why_stopped": rich(status.get("whyStopped")),
         "delayed_posting": status.get("delayedPosting"),
         "expanded_access": None
         if access is None
@@ -195,7 +201,7 @@ def _design(design: Raw, enum: EnumCheck) -> dict[str, Any]:
         "intervention_model": enum(
             "InterventionalAssignment", "design.intervention_model", info.get("interventionModel")
         ),
-        "intervention_model_description": text(info.get("interventionModelDescription")),
+        "intervention_model_description": rich(info.get("interventionModelDescription")),
         "primary_purpose": enum("PrimaryPurpose", "design.primary_purpose", info.get("primaryPurpose")),
         "observational_model": enum(
             "ObservationalModel", "design.observational_model", info.get("observationalModel")
@@ -204,7 +210,7 @@ def _design(design: Raw, enum: EnumCheck) -> dict[str, Any]:
             "DesignTimePerspective", "design.time_perspective", info.get("timePerspective")
         ),
         "masking": enum("DesignMasking", "design.masking", masking.get("masking")),
-        "masking_description": text(masking.get("maskingDescription")),
+        "masking_description": rich(masking.get("maskingDescription")),
         "who_masked": tuple(
             enum("WhoMasked", "design.who_masked", who) for who in masking.get("whoMasked", ())
         ),
@@ -213,14 +219,14 @@ def _design(design: Raw, enum: EnumCheck) -> dict[str, Any]:
         "bio_spec_retention": enum(
             "BioSpecRetention", "design.bio_spec_retention", bio_spec.get("retention")
         ),
-        "bio_spec_description": text(bio_spec.get("description")),
+        "bio_spec_description": rich(bio_spec.get("description")),
         "expanded_access_types": tuple(kind for kind, flagged in sorted(access_types.items()) if flagged),
         "n_ptrs_to_this_exp_acc_nct_id": design.get("nPtrsToThisExpAccNctId"),
     }
 
 
 def _eligibility(module: Raw, enum: EnumCheck) -> dict[str, Any]:
-    criteria = text(module.get("eligibilityCriteria"))
+    criteria = rich(module.get("eligibilityCriteria"))
     structure = parse_criteria(criteria)
     minimum, maximum = text(module.get("minimumAge")), text(module.get("maximumAge"))
     return {
@@ -230,7 +236,7 @@ def _eligibility(module: Raw, enum: EnumCheck) -> dict[str, Any]:
         "exclusion": structure.texts("exclusion"),
         "sex": enum("Sex", "eligibility.sex", module.get("sex")),
         "gender_based": module.get("genderBased"),
-        "gender_description": text(module.get("genderDescription")),
+        "gender_description": rich(module.get("genderDescription")),
         "minimum_age": minimum,
         "minimum_age_years": age_in_years(minimum),
         "maximum_age": maximum,
@@ -242,7 +248,7 @@ def _eligibility(module: Raw, enum: EnumCheck) -> dict[str, Any]:
         "sampling_method": enum(
             "SamplingMethod", "eligibility.sampling_method", module.get("samplingMethod")
         ),
-        "study_population": text(module.get("studyPopulation")),
+        "study_population": rich(module.get("studyPopulation")),
     }
 
 
@@ -306,7 +312,7 @@ def _arms_fields(module: Raw, enum: EnumCheck) -> dict[str, Any]:
             {
                 "label": text(item.get("label")) or "",
                 "type": enum("ArmGroupType", "arm_groups.type", item.get("type")),
-                "description": text(item.get("description")),
+                "description": rich(item.get("description")),
                 "intervention_names": texts(item.get("interventionNames")),
             }
             for item in module.get("armGroups", ())
@@ -315,7 +321,7 @@ def _arms_fields(module: Raw, enum: EnumCheck) -> dict[str, Any]:
             {
                 "type": enum("InterventionType", "interventions.type", item.get("type")),
                 "name": text(item.get("name")) or "",
-                "description": text(item.get("description")),
+                "description": rich(item.get("description")),
                 "other_names": texts(item.get("otherNames")),
                 "arm_group_labels": texts(item.get("armGroupLabels")),
             }
@@ -329,7 +335,7 @@ def _outcomes(module: Raw) -> list[dict[str, Any]]:
         {
             "kind": kind,
             "measure": text(item.get("measure")) or "",
-            "description": text(item.get("description")),
+            "description": rich(item.get("description")),
             "time_frame": text(item.get("timeFrame")),
         }
         for kind in ("primary", "secondary", "other")
@@ -352,7 +358,7 @@ def _references_fields(module: Raw) -> dict[str, Any]:
             for item in module.get("references", ())
         ],
         "see_also_links": [
-            {"label": text(item.get("label")), "url": text(item.get("url"))}
+            {"label": rich(item.get("label")), "url": text(item.get("url"))}
             for item in module.get("seeAlsoLinks", ())
         ],
         "available_ipds": [
@@ -360,7 +366,7 @@ def _references_fields(module: Raw) -> dict[str, Any]:
                 "id": text(item.get("id")),
                 "type": text(item.get("type")),
                 "url": text(item.get("url")),
-                "comment": text(item.get("comment")),
+                "comment": rich(item.get("comment")),
             }
             for item in module.get("availIpds", ())
         ],
@@ -372,12 +378,12 @@ def _ipd_sharing(module: Raw | None, enum: EnumCheck) -> dict[str, Any] | None:
         return None
     return {
         "sharing": enum("IpdSharing", "ipd_sharing.sharing", module.get("ipdSharing")),
-        "description": text(module.get("description")),
+        "description": rich(module.get("description")),
         "info_types": tuple(
             enum("IpdSharingInfoType", "ipd_sharing.info_types", kind) for kind in module.get("infoTypes", ())
         ),
-        "time_frame": text(module.get("timeFrame")),
-        "access_criteria": text(module.get("accessCriteria")),
+        "time_frame": rich(module.get("timeFrame")),
+        "access_criteria": rich(module.get("accessCriteria")),
         "url": text(module.get("url")),
     }
 
@@ -460,6 +466,11 @@ def text(value: Any) -> str | None:
         value = unicodedata.normalize("NFC", value)
     value = value.strip()
     return value or None
+
+
+def rich(value: Any) -> str | None:
+    """Rich text (Markdown or HTML) as canonical Markdown, see ``pipeline.richtext.markdown``."""
+    return richtext.markdown(text(value))
 
 
 def texts(values: Any) -> tuple[str, ...]:

@@ -8,6 +8,8 @@ Both are read here into the same small block tree, and rendered back as one cano
     parse(text)      -> tuple[Block, ...]   paragraphs (lines) and lists (items of blocks)
     canonical(text)  -> str                 the tree as plain text: "* item", "1. item", nested under
                                             the item's text
+    markdown(text)   -> str                 the tree as canonical Markdown, escaped just enough that
+                                            reading it again gives the same tree (what records store)
 
 The Markdown reader follows CommonMark for what ClinicalTrials.gov writes (paragraphs, bullet and
 ordered lists nested by content column, lazy continuation lines, indented code, ATX headings,
@@ -24,6 +26,7 @@ from __future__ import annotations
 import re
 
 from pipeline.richtext_core import Block, ListBlock, Paragraph
+from pipeline.richtext_core import clean_line as _clean_line
 from pipeline.richtext_html import parse_html
 from pipeline.richtext_markdown import parse_markdown
 
@@ -33,6 +36,7 @@ __all__ = [
     "Paragraph",
     "canonical",
     "is_html",
+    "markdown",
     "parse",
     "parse_html",
     "parse_markdown",
@@ -83,3 +87,70 @@ def _render_blocks(blocks: tuple[Block, ...], indent: str) -> list[str]:
                 out.append(indent + marker.rstrip())
                 out.extend(line if line.strip() else "" for line in lines)
     return out
+
+
+# --- canonical Markdown ----------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"[\n\r\t\\&*_`<>\[\]#]|^\s*(?:[-+]|\d{1,9}[.)])(?:\s|$)")
+_ALWAYS_ESCAPED = re.compile(r"([\\*`\[\]])")
+_LOOSE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY_LIKE = re.compile(r"&(?=#[xX][0-9a-fA-F]{1,6};|#[0-9]{1,7};|[A-Za-z][A-Za-z0-9]{1,31};)")
+_LINE_START = re.compile(r"^(?:(#)|([-+])(?=\s|$)|(\d{1,9})([.)])(?=\s|$))")
+
+
+def markdown(text: str | None) -> str | None:
+    """Rich text (Markdown or HTML) as canonical Markdown: the same text for the same content, and read
+    again (``parse``) it gives the same block tree. None for no text.
+
+    Only what would act as markup is escaped (``\\*``, ``\\[``, a ``<`` opening a tag as ``&lt;``, a line
+    starting like a list item or heading), so the text stays readable: ``≥ 18 years``, ``ng/mL``.
+    """
+    if not text:
+        return None
+    if not _PLAIN.search(text):
+        return _clean_line(text) or None  # one line without markup: the common case, kept cheap
+    return "\n".join(_markdown_blocks(parse(text), "")) or None
+
+
+def _markdown_blocks(blocks: tuple[Block, ...], indent: str) -> list[str]:
+    out: list[str] = []
+    previous: tuple[bool, bool] | None = None  # (ordered, alternate marker) of a list just written
+    for block in blocks:
+        if out:
+            out.append("")
+        if isinstance(block, Paragraph):
+            out.extend(indent + _escape_line(line) for line in block.lines)
+            previous = None
+            continue
+        # Two lists in a row stay two lists only if their markers differ (CommonMark merges them).
+        alternate = previous is not None and previous == (block.ordered, False)
+        previous = (block.ordered, alternate)
+        for number, item in enumerate(block.items, start=block.start):
+            bullet = "- " if alternate else "* "
+            marker = f"{number}{')' if alternate else '.'} " if block.ordered else bullet
+            lines = _markdown_blocks(item, indent + " " * len(marker))
+            if lines and isinstance(item[0], Paragraph):
+                out.append(indent + marker + lines[0].lstrip(" "))
+                out.extend(lines[1:])
+            else:
+                out.append(indent + marker.rstrip())
+                out.extend(lines)
+    return out
+
+
+def _escape_line(line: str) -> str:
+    line = _ALWAYS_ESCAPED.sub(r"\\\1", line)
+    line = _LOOSE_UNDERSCORE.sub(r"\\_", line)
+    line = _ENTITY_LIKE.sub(r"\\&", line)
+    line = _TAG_LIKE.sub("&lt;", line)
+    return _LINE_START.sub(_escape_line_start, line)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    heading, bullet, number, delimiter = match.groups()
+    if heading:
+        return "\\#"
+    if bullet:
+        return "\\" + bullet
+    return f"{number}\\{delimiter}"

@@ -752,7 +752,7 @@ def test_golden_nct01788527_alias_and_group_subheaders(sample_raw: RawFactory) -
     )
     assert eligibility.exclusion[3] == "Estimated GFR <60 ml/min/1.73"
     assert eligibility.exclusion[-1] == "Known potentially major fetal anomaly (as per EUROCAT criteria)."
-    assert "* Estimated GFR \\<60 ml/min/1.73\n" in (eligibility.criteria or "")
+    assert "* Estimated GFR <60 ml/min/1.73\n" in (eligibility.criteria or "")  # canonical: "\\<" is "<"
     assert trial.condition_mesh_terms == (
         MeshTerm(id="D011254", term="Pregnancy in Diabetics"),
         MeshTerm(id="D016640", term="Diabetes, Gestational"),
@@ -934,12 +934,15 @@ def test_criteria_split_drops_numbers_of_numbered_items(sample_raw: RawFactory) 
     )
 
 
-def test_criteria_items_drop_markdown_escapes_that_the_criteria_text_keeps(sample_raw: RawFactory) -> None:
-    """ "\\>" in the raw text is ">" in the item, while Eligibility.criteria keeps the text as written."""
-    trial = normalize(sample_raw("NCT00841061"))
+def test_criteria_text_is_canonical_markdown_without_needless_escapes(sample_raw: RawFactory) -> None:
+    """ "\\>" in the raw text is ">" in the item and in Eligibility.criteria (canonical Markdown escapes
+    only what would act as markup), while the raw JSON keeps the text as written."""
+    raw = sample_raw("NCT00841061")
+    trial = normalize(raw)
+    assert "gestational age \\>36 weeks" in raw["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
     assert trial.eligibility.criteria == (
         "Inclusion Criteria:\n\n* exclusively breastfed\n* birth weight between 2500 and 4200g\n"
-        "* gestational age \\>36 weeks\n\nExclusion Criteria:\n\n* supplementing formula\n* no iron drops"
+        "* gestational age >36 weeks\n\nExclusion Criteria:\n\n* supplementing formula\n* no iron drops"
     )
     assert trial.eligibility.inclusion[-1] == "gestational age >36 weeks"
 

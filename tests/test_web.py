@@ -76,7 +76,9 @@ def test_registry_markup_shows_as_text(tmp_path: Path) -> None:
     assert escaped in queue.text  # the title
     assert trial.text.count(escaped) >= 3  # title, criterion in the page facts, criterion added
     assert "<ins>" in trial.text  # the description's word diff marks the added words, escaped inside
-    assert re.search(r"<ins>[^<]*&lt;script&gt;", trial.text)
+    # In rich text (the description) tags are markup, as on the website: stored without them, their text
+    # kept; plain text (the title) keeps them as typed, shown escaped.
+    assert re.search(r"<ins>[^<]*alert\(&#34;ctsync&#34;\)", trial.text)
     assert escaped in (tmp_path / "report" / "trials" / "NCT03549754.html").read_text(encoding="utf-8")
 
 
