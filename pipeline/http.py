@@ -210,9 +210,17 @@ class ApiClient:
         response, _ = self._send(path, params or {}, allow_redirects=allow_redirects, expect_json=expect_json)
         return response
 
-    def get_json(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
-        """GET ``path`` and return its JSON object; a redirect raises ``Moved`` (never followed silently)."""
-        response, document = self._send(path, params or {}, allow_redirects=False, expect_json=True)
+    def get_json(
+        self, path: str, params: dict[str, str] | None = None, *, base_url: str | None = None
+    ) -> dict[str, Any]:
+        """GET ``path`` and return its JSON object; a redirect raises ``Moved`` (never followed silently).
+
+        ``base_url`` sends it to another API of the same service (the website's ``/api/int`` record
+        history) through this same session, rate limit, retry policy and request count.
+        """
+        response, document = self._send(
+            path, params or {}, allow_redirects=False, expect_json=True, base_url=base_url
+        )
         if response.is_redirect:
             raise Moved(response.status_code, path, response.headers.get("Location", ""))
         if not isinstance(document, dict):
@@ -232,7 +240,13 @@ class ApiClient:
         self.close()
 
     def _send(
-        self, path: str, params: dict[str, str], *, allow_redirects: bool, expect_json: bool
+        self,
+        path: str,
+        params: dict[str, str],
+        *,
+        allow_redirects: bool,
+        expect_json: bool,
+        base_url: str | None = None,
     ) -> tuple[requests.Response, Any]:
         started = self._clock.monotonic()
         retrying = Retrying(
@@ -243,7 +257,7 @@ class ApiClient:
             before_sleep=lambda state: self._count_retry(state, path),
         )
         try:
-            return retrying(self._attempt, path, params, allow_redirects, expect_json)
+            return retrying(self._attempt, path, params, allow_redirects, expect_json, base_url)
         except RetryError as exc:
             last = exc.last_attempt.exception()
             raise UpstreamUnavailable(
@@ -251,11 +265,16 @@ class ApiClient:
             ) from last
 
     def _attempt(
-        self, path: str, params: dict[str, str], allow_redirects: bool, expect_json: bool
+        self,
+        path: str,
+        params: dict[str, str],
+        allow_redirects: bool,
+        expect_json: bool,
+        base_url: str | None = None,
     ) -> tuple[requests.Response, Any]:
         self._rate_limiter.wait()
         self.stats.requests += 1
-        response = self._request(path, params, allow_redirects)
+        response = self._request(path, params, allow_redirects, base_url)
         status = response.status_code
         if status == 429 or status >= 500:
             retry_after = parse_retry_after(response.headers.get("Retry-After"), response.headers.get("Date"))
@@ -270,12 +289,14 @@ class ApiClient:
             return response, _parse_json(response)
         return response, None
 
-    def _request(self, path: str, params: dict[str, str], allow_redirects: bool) -> requests.Response:
+    def _request(
+        self, path: str, params: dict[str, str], allow_redirects: bool, base_url: str | None = None
+    ) -> requests.Response:
         """One HTTP exchange with the whole body read, every transport failure turned into ``_Transient``."""
         settings = self.settings
         try:
             response = self._session.get(
-                self._base_url + path,
+                (base_url or self._base_url).rstrip("/") + path,
                 params=params,
                 timeout=(settings.connect_timeout, settings.read_timeout),
                 allow_redirects=allow_redirects,

@@ -30,6 +30,10 @@ class Settings:
     db: Path = Path("data/ctsync.duckdb")
     published: Path | None = Path("data/published/ctsync.duckdb")
     api_url: str = DEFAULT_API_URL
+    history_url: str | None = None
+    """The website's internal API (record history); None derives it from ``api_url`` (/v2 -> /int)."""
+    use_history: bool = True
+    """Whether a review dated before every stored version may fetch the trial's record history."""
     rate: float = 1.0
     wait: float = 30.0
     connect_timeout: float = 10.0

@@ -13,12 +13,15 @@ the semantics DESIGN.md lists for the real API:
   ID order. A full page always carries a ``nextPageToken``, so a result that fills its last page ends with an
   empty page, as the real API sometimes does.
 - ``GET /api/v2/version``: ``apiVersion`` and a settable ``dataTimestamp``.
+- ``GET /api/int/studies/{id}/history[/{v}]``: the website's record history, from versions it is given
+  (``pipeline.standin_history``).
 
 Tests steer it with ``set_record``/``remove_record``/``set_data_timestamp``, read ``requests`` (the log of
 ``(path, params)``) and ``responses`` (a Counter of what was answered), and make the next requests misbehave
-with ``inject("429" | "503" | "drop" | "truncate" | "slow", count=n)``.
+with ``inject("403" | "429" | "503" | "drop" | "truncate" | "slow", count=n)``; ``set_history`` gives a
+trial's upstream versions.
 
-Run by hand: ``python -m pipeline.standin --folder data/sample [--port N]``.
+Run by hand: ``python -m pipeline.standin --folder data/sample [--history FILE] [--port N]``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
+from pipeline.standin_history import HistoryArchive, load_history_file
+
 Study = dict[str, Any]
 
 LOOPBACK = "127.0.0.1"
@@ -47,7 +52,7 @@ API_PREFIX = "/api/v2"
 API_VERSION = "2.0.5"
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 1000
-FAULTS = frozenset({"429", "503", "drop", "truncate", "slow"})
+FAULTS = frozenset({"403", "429", "503", "drop", "truncate", "slow"})
 
 # The spec's own pattern for NCT IDs in a path or in filter.ids; looser than ctsync's ``^NCT\d{8}$`` (it takes
 # lower case and short forms) but it refuses NCT00000000, which ctsync's validation lets through.
@@ -158,6 +163,7 @@ class StandIn:
         self._thread: threading.Thread | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.responses: Counter[str] = Counter()
+        self._history = HistoryArchive()
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -209,6 +215,21 @@ class StandIn:
         """Stop serving the study; its ID (and its aliases) answer 404 from now on."""
         with self._lock:
             self._forget(nct_id)
+
+    def set_history(self, nct_id: str, versions: list[tuple[str, Study]]) -> None:
+        """Serve these upstream versions of the trial, oldest first: (submitted date, study) each."""
+        with self._lock:
+            self._history.set(nct_id, versions)
+
+    def set_history_answer(self, nct_id: str, status: int, body: object) -> None:
+        """Answer the trial's history list with this (a JSON document, or a text message)."""
+        with self._lock:
+            self._history.set_raw(nct_id, status, body)
+
+    @property
+    def history_url(self) -> str:
+        """The internal API's base URL, ``http://127.0.0.1:PORT/api/int``."""
+        return self.url.removesuffix(API_PREFIX) + "/api/int"
 
     def set_data_timestamp(self, timestamp: str) -> None:
         """What ``/version`` reports as ``dataTimestamp``."""
@@ -264,6 +285,9 @@ class StandIn:
                 return _Answer.text(400, str(exc))
 
     def _route(self, path: str, params: dict[str, str]) -> _Answer:
+        if path.startswith("/api/int/"):
+            status, body = self._history.route(path.removeprefix("/api/int"), params)
+            return _Answer.json(body) if status == 200 else _Answer.text(status, str(body))
         if path == "/version":
             return _Answer.json({"apiVersion": API_VERSION, "dataTimestamp": self._data_timestamp})
         if path == "/studies":
@@ -451,6 +475,8 @@ class _Handler(BaseHTTPRequestHandler):
 def _fault_answer(fault: _Fault | None) -> _Answer | None:
     if fault is None:
         return None
+    if fault.kind == "403":
+        return _Answer.text(403, "Forbidden")
     if fault.kind == "429":
         return _Answer.text(429, "Too Many Requests")
     if fault.kind == "503":
@@ -465,13 +491,18 @@ def main(argv: list[str] | None = None) -> None:
         description="Serve study records like the ClinicalTrials.gov API v2.",
     )
     parser.add_argument("--folder", type=Path, required=True, help="folder of study JSON files to serve")
+    parser.add_argument(
+        "--history", type=Path, help="JSON file of upstream versions to serve as the record history"
+    )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         parser.exit(2, f"stand-in: error: no such folder: {args.folder}\n")
     try:
         standin = StandIn(args.folder, port=args.port)
-    except (ValueError, json.JSONDecodeError) as exc:
+        for nct_id, versions in (load_history_file(args.history) if args.history else {}).items():
+            standin.set_history(nct_id, versions)
+    except (ValueError, KeyError, OSError, json.JSONDecodeError) as exc:
         parser.exit(2, f"stand-in: error: cannot serve {args.folder}: {exc}\n")
     try:  # from the start: a Ctrl-C right after the URL is printed must still stop cleanly
         try:
