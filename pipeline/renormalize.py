@@ -79,21 +79,23 @@ def _renormalize_chunk(
             failures.append(Failure("renormalize", "normalize", str(exc), nct_id))
             continue
         done.append(nct_id)
-        previous: Trial | None = None
+        previous: tuple[int, Trial] | None = None
         for item, new in zip(stored, incoming, strict=True):
             version_rows.append(store.version_row(new, item.version))
             counts["rederived"] += new.content_hash != item.content_hash
             trial = new.trial()
+            if item.source == store.HISTORY_SOURCE:
+                continue  # a review's baseline from the record history: outside the version chain
             if previous is not None:
                 changes.extend(
                     store.detected_change_row(
-                        store.change_row(nct_id, item.version - 1, item.version, change),
+                        store.change_row(nct_id, previous[0], item.version, change),
                         item.fetched_at,
                         item.run_id,
                     )
-                    for change in change_rows(previous, trial)
+                    for change in change_rows(previous[1], trial)
                 )
-            previous = trial
+            previous = (item.version, trial)
     now = datetime.now(UTC)
     if done:
         store.rewrite_versions(con, done, version_rows, changes, NORMALIZER_VERSION, now)

@@ -7,7 +7,8 @@ One concern a module:
 - ``batches``: versioned batch writes (staging, versions, changes, dead letters);
 - ``current``: the current-state tables, derived from staged records, and reading current records;
 - ``editors``: reviews, the change log, tracking and upstream states;
-- ``publish``: the published copy and Parquet export.
+- ``publish``: the published copy and Parquet export;
+- ``upstream``: ClinicalTrials.gov's record history (upstream version lists, baseline versions).
 
 The public functions are re-exported here, so callers write ``store.connect(...)``. The record types the
 store writes (``Incoming``, ``Failure``, ``Seen``) live in ``pipeline.records``, which readers and workers
@@ -84,11 +85,20 @@ from pipeline.store.renormal import (
     stale_trials,
     stored_versions,
 )
+from pipeline.store.upstream import (
+    HISTORY_SOURCE,
+    UpstreamRow,
+    baseline_facts,
+    save_baseline_versions,
+    save_version_lists,
+    version_lists,
+)
 
 __all__ = [
     "ANALYST_TABLES",
     "CHILDREN_FROM_STAGE",
     "CURRENT_TABLES",
+    "HISTORY_SOURCE",
     "INTERNAL_TABLES",
     "MAX_RAW_IN_DEAD_LETTER",
     "RECORD_SHAPE",
@@ -99,8 +109,10 @@ __all__ = [
     "ReviewState",
     "Run",
     "StoredVersion",
+    "UpstreamRow",
     "add_reviews",
     "add_run_counts",
+    "baseline_facts",
     "brief_titles",
     "change_log",
     "change_row",
@@ -128,7 +140,9 @@ __all__ = [
     "review_states",
     "rewrite_versions",
     "run",
+    "save_baseline_versions",
     "save_batch",
+    "save_version_lists",
     "set_run_data_timestamp",
     "stale_trials",
     "start_run",
@@ -141,6 +155,7 @@ __all__ = [
     "transaction",
     "unsynced_ids",
     "untrack",
+    "version_lists",
     "version_row",
     "versions_current_on",
 ]

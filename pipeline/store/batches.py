@@ -83,11 +83,14 @@ def _save_round(
     result: BatchResult,
 ) -> None:
     ids = [item.nct_id for item in items]
+    # A version from the record history (a review's baseline) has a number but is never current: new
+    # versions are numbered after it.
     current = {
-        nct_id: (version, stored_hash, posted)
-        for nct_id, version, stored_hash, posted in con.execute(
-            "SELECT nct_id, version, content_hash, last_update_posted_date FROM trials"
-            " WHERE nct_id IN (SELECT unnest(?))",
+        nct_id: (version, stored_hash, posted, max(version, latest or 0))
+        for nct_id, version, stored_hash, posted, latest in con.execute(
+            "SELECT t.nct_id, t.version, t.content_hash, t.last_update_posted_date, (SELECT max(v.version)"
+            " FROM trial_versions v WHERE v.nct_id = t.nct_id AND v.source = 'history') FROM trials t"
+            " WHERE t.nct_id IN (SELECT unnest(?))",
             [ids],
         ).fetchall()
     }
@@ -104,7 +107,7 @@ def _save_round(
             # An older copy (e.g. an old file loaded after a sync) must not replace the newer record.
             result.note(item.nct_id, "older")
             continue
-        version = 1 if previous is None else previous[0] + 1
+        version = 1 if previous is None else previous[3] + 1
         result.note(item.nct_id, "new" if previous is None else "changed")
         versions.append(version_row(item, version))
         if previous is not None:

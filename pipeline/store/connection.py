@@ -28,6 +28,7 @@ ANALYST_TABLES = (
     "trial_criteria",
     "trial_versions",
     "trial_changes",
+    "upstream_versions",
     "trial_seen",
     "reviews",
     "tracked_trials",

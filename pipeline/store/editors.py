@@ -45,8 +45,10 @@ def review_states(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str] | None 
             FROM reviews WHERE nct_id IN (SELECT nct_id FROM ids) GROUP BY nct_id
         )
         SELECT t.nct_id, t.version, r.version, r.by, r.at,
-               (SELECT min(v.fetched_at) FROM trial_versions v
-                 WHERE v.nct_id = t.nct_id AND v.version > coalesce(r.version, 0)),
+               (SELECT min(v.fetched_at) FROM trial_versions v  -- a baseline from the record history
+                 WHERE v.nct_id = t.nct_id AND v.source <> 'history'  -- is older than every other
+                 AND (v.version > coalesce(r.version, 0) OR r.version IN (SELECT h.version
+                      FROM trial_versions h WHERE h.nct_id = t.nct_id AND h.source = 'history'))),
                k.upstream_state
         FROM ids JOIN trials t USING (nct_id)
         LEFT JOIN last_review r USING (nct_id)
@@ -81,7 +83,9 @@ def versions_current_on(
     if not asked:
         return []
     rows = con.execute(
-        "SELECT k.i, max(v.version) FROM"
+        # The latest posted, not the highest number: a version from the record history is numbered
+        # after the versions stored before it was fetched, yet older than them.
+        "SELECT k.i, arg_max(v.version, (v.last_update_post_date, v.version)) FROM"
         " (SELECT unnest(?) AS i, unnest(?) AS nct_id, unnest(?) AS day) k"
         " LEFT JOIN trial_versions v ON v.nct_id = k.nct_id AND v.last_update_post_date <= k.day"
         " GROUP BY k.i",

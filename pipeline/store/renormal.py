@@ -73,8 +73,9 @@ def rewrite_versions(
             [normalizer_version],
         )
         con.execute(
-            "DELETE FROM stage WHERE version < (SELECT max(v.version) FROM trial_versions v"
-            " WHERE v.nct_id = stage.nct_id)"
+            # The current state follows the trial's current version (never a baseline from the history).
+            "DELETE FROM stage WHERE version IS DISTINCT FROM (SELECT t.version FROM trials t"
+            " WHERE t.nct_id = stage.nct_id)"
         )
         replace_current_from_stage(con, now, only_new=False)
         # Changes between two versions are derived; a trial gone upstream (from = to) is not, and stays.
