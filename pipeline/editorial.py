@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import duckdb
 
 from pipeline import store
+from pipeline.baselines import Baseline
 from pipeline.change import QueueEntry
 from pipeline.diff import Change, diff, gone_upstream_change
 from pipeline.errors import UsageError
@@ -215,9 +217,18 @@ class ImportedReview:
     reviewed_by: str
     note: str | None
     version: int | None
-    """The stored version current on the review date; None when the review predates every stored version."""
+    """The stored version current on the review date; None when the review predates every stored version
+    (and no baseline was found in the record history)."""
     already_recorded: bool = False
     """The same review (trial, version, reviewer, time) is recorded already: not recorded again."""
+    baseline: Baseline | None = None
+    """What the record history gave, for a review that predates every stored version (None: not asked)."""
+
+
+HistoryLookup = Callable[
+    [duckdb.DuckDBPyConnection, Sequence[tuple[str, date]]], dict[tuple[str, date], Baseline]
+]
+"""Finds baselines in ClinicalTrials.gov's record history (``pipeline.baselines.HistoryBaselines``)."""
 
 
 def read_review_csv(
@@ -263,19 +274,69 @@ def _parse_when(text: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def import_reviews(con: duckdb.DuckDBPyConnection, path: Path) -> list[ImportedReview]:
+def review_at(
+    con: duckdb.DuckDBPyConnection,
+    nct_ids: list[str],
+    by: str,
+    note: str | None,
+    day: date,
+    history: HistoryLookup | None = None,
+) -> list[ImportedReview]:
+    """``ctsync review --at DAY``: a review made on ``day``, for the version current then (for a day
+    before every stored version, the upstream version of that day when ``history`` finds it)."""
+    if not by.strip():
+        raise UsageError("--by needs the reviewer's name")
+    if day > datetime.now(UTC).date():
+        raise UsageError(f"--at {day} is in the future; nothing recorded")
+    stored = {state.nct_id for state in store.review_states(con, nct_ids)}
+    missing = [nct_id for nct_id in nct_ids if nct_id not in stored]
+    if missing:
+        raise UsageError(
+            f"not stored, so nothing to review: {', '.join(missing)} (`ctsync refresh` fetches them)"
+        )
+    when = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    return record_dated_reviews(con, [(n, when, by.strip(), note) for n in nct_ids], "cli", history)
+
+
+def import_reviews(
+    con: duckdb.DuckDBPyConnection, path: Path, history: HistoryLookup | None = None
+) -> list[ImportedReview]:
     """Record the reviews editors already have on their pages, against the version current on that date.
 
     A review already recorded (same trial, version, reviewer and time: the same CSV imported again) is
     not recorded twice. The new ones are recorded oldest first, so of several rows for one trial the
-    latest-dated is the latest recorded, the one ``changes`` and ``queue`` compare against.
+    latest-dated is the latest recorded, the one ``changes`` and ``queue`` compare against. A review
+    older than every stored version counts for the upstream version of its date when ``history`` finds
+    it (``pipeline.baselines``).
     """
-    rows = read_review_csv(path)
-    versions = store.versions_current_on(con, [(nct_id, when.date()) for _, nct_id, when, _, _ in rows])
+    rows = [(nct_id, when, by, note) for _, nct_id, when, by, note in read_review_csv(path)]
+    return record_dated_reviews(con, rows, f"import:{path.name}", history)
+
+
+def record_dated_reviews(
+    con: duckdb.DuckDBPyConnection,
+    rows: Sequence[tuple[str, datetime, str, str | None]],
+    source: str,
+    history: HistoryLookup | None = None,
+) -> list[ImportedReview]:
+    """Record reviews (nct_id, reviewed_at, reviewed_by, note), each for the version current on its date."""
+    versions = store.versions_current_on(con, [(nct_id, when.date()) for nct_id, when, _, _ in rows])
     candidates = [
         ImportedReview(nct_id, when, by, note, version)
-        for (_, nct_id, when, by, note), version in zip(rows, versions, strict=True)
+        for (nct_id, when, by, note), version in zip(rows, versions, strict=True)
     ]
+    stored = {state.nct_id for state in store.review_states(con, sorted({r.nct_id for r in candidates}))}
+    predating = [
+        (r.nct_id, r.reviewed_at.date()) for r in candidates if r.version is None and r.nct_id in stored
+    ]
+    if history is not None and predating:
+        found = history(con, predating)
+        candidates = [
+            replace(r, version=found[key].version, baseline=found[key])
+            if (key := (r.nct_id, r.reviewed_at.date())) in found
+            else r
+            for r in candidates
+        ]
     known = store.recorded_reviews(con, [_key(r) for r in candidates if r.version])
     imported: list[ImportedReview] = []
     seen: set[store.ReviewKey] = set()
@@ -287,12 +348,7 @@ def import_reviews(con: duckdb.DuckDBPyConnection, path: Path) -> list[ImportedR
         imported.append(item)
     new = sorted((r for r in imported if r.version and not r.already_recorded), key=lambda r: r.reviewed_at)
     store.add_reviews(
-        con,
-        [
-            (r.nct_id, r.version, r.reviewed_by, r.reviewed_at, r.note, f"import:{path.name}")
-            for r in new
-            if r.version
-        ],
+        con, [(r.nct_id, r.version, r.reviewed_by, r.reviewed_at, r.note, source) for r in new if r.version]
     )
     return imported
 

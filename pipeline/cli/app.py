@@ -65,6 +65,14 @@ def main_options(
     api_url: Annotated[
         str, typer.Option(envvar="CTSYNC_API_URL", help="ClinicalTrials.gov API v2 base URL.")
     ] = (DEFAULT_API_URL),
+    history_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CTSYNC_HISTORY_URL",
+            help="ClinicalTrials.gov's record history (its website's internal API). Default: --api-url with"
+            " /v2 as /int.",
+        ),
+    ] = None,
     rate: Annotated[float, typer.Option(envvar="CTSYNC_RATE", help="Requests per second at most.")] = 1.0,
     wait: Annotated[
         float, typer.Option(envvar="CTSYNC_WAIT", help="Seconds to wait for another writer before exit 4.")
@@ -103,6 +111,8 @@ def main_options(
         raise UsageError("--rate and --wait take a number of at least 0")
     if not api_url.startswith(("http://", "https://")):
         raise UsageError(f"--api-url must start with http:// or https://, not {api_url!r}")
+    if history_url is not None and not history_url.startswith(("http://", "https://")):
+        raise UsageError(f"--history-url must start with http:// or https://, not {history_url!r}")
     _state["debug"] = debug
     logs.configure(log_file, verbose=verbose)
     if policy is not None:
@@ -113,6 +123,7 @@ def main_options(
         db=db,
         published=published,
         api_url=api_url.rstrip("/"),
+        history_url=history_url.rstrip("/") if history_url else None,
         rate=rate,
         wait=wait,
         policy=policy,

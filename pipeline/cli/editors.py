@@ -18,6 +18,8 @@ from pipeline.cli.app import (
     stdout_console,
     track_app,
 )
+from pipeline.cli.history import NoHistoryOption, with_history
+from pipeline.cli.history import notice as _notice
 from pipeline.errors import UsageError
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ def changes(
     from collections import Counter
 
     from pipeline import reading
+    from pipeline.adoption import baseline_fields
     from pipeline.ids import validate_nct_ids
     from pipeline.policy import at_least
     from pipeline.render import render_changes
@@ -70,9 +73,15 @@ def changes(
         return
     pending = reading.pending(settings, [nct_id])[0]
     shown = [change for change in pending.changes if at_least(change.severity, floor)]
+    baseline = baseline_fields(settings, nct_id, pending.baseline)
     if as_json:
-        print_json({**pending.as_dict(), "changes": [change.model_dump() for change in shown]})
+        print_json({**pending.as_dict(), **baseline, "changes": [change.model_dump() for change in shown]})
         return
+    if baseline["baseline_upstream_version"] is not None:
+        print(
+            f"{nct_id}: reviewed version {pending.baseline} is ClinicalTrials.gov version"
+            f" {baseline['baseline_upstream_version']} of {baseline['baseline_date']}"
+        )
     render_changes(
         shown,
         nct_id=nct_id,
@@ -134,17 +143,30 @@ def review(
             "--version", min=1, help="The version you looked at: nothing is recorded if a newer one arrived."
         ),
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="YYYY-MM-DD",
+            help="Reviewed on this day (the date on the page): counts for the version current then, from"
+            " ClinicalTrials.gov's record history when it predates every stored version.",
+        ),
+    ] = None,
+    no_history: NoHistoryOption = False,
 ) -> None:
     """Mark the current version of trials reviewed, or import reviews editors already have.
 
     `review import FILE.csv` reads columns nct_id, reviewed_at, reviewed_by[, note]: each review counts
-    for the stored version that was current on that date.
+    for the stored version that was current on that date, or, for a date before every stored version,
+    for the version ClinicalTrials.gov's record history shows current then (at most 2 requests a trial).
 
     Examples:
 
       ctsync review NCT05766735 --by "A. Editor" --note "status checked"
 
       ctsync review NCT05766735 --by "A. Editor" --version 3
+
+      ctsync review NCT03549754 --by "A. Editor" --at 2025-09-01
 
       ctsync review import reviews.csv
     """
@@ -155,10 +177,18 @@ def review(
     if nct_ids[0] == "import":
         if len(nct_ids) != 2:
             raise UsageError("usage: ctsync review import FILE.csv")
-        review_import(ctx, Path(nct_ids[1]))
+        review_import(ctx, Path(nct_ids[1]), no_history)
         return
     if by is None:
         raise UsageError("--by NAME is required: who reviewed")
+    if at is not None:
+        from pipeline import adoption
+        from pipeline.cli.history import day_of, report_dated
+
+        result = adoption.review_at(
+            with_history(settings, no_history), nct_ids, by, note, day_of(at), notice=_notice
+        )
+        raise typer.Exit(report_dated(result))
     for nct_id, reviewed in sync.review(settings, validate_nct_ids(nct_ids), by, note, version):
         print(f"{nct_id}: version {reviewed} reviewed by {by}")
 
@@ -169,31 +199,31 @@ def review_import(
     csv_file: Annotated[
         Path, typer.Argument(metavar="FILE.csv", help="Columns nct_id, reviewed_at, reviewed_by[, note].")
     ],
+    no_history: NoHistoryOption = False,
 ) -> None:
     """Import the reviews editors already have: each counts for the version current on its date.
 
     reviewed_at is a date (YYYY-MM-DD) or an ISO date-time, never in the future. A review already
     recorded (same trial, version, reviewer and time) is not recorded again, so importing the same file
-    twice records nothing new. The latest recorded review of a trial is its baseline.
+    twice records nothing new. The latest recorded review of a trial is its baseline. A review older
+    than every stored version counts for the version ClinicalTrials.gov's record history shows current
+    on its date (exit 1 when some trials' history could not be read, 3 when none could).
 
     Example:
 
       ctsync review import reviews.csv
     """
-    from pipeline import sync
+    from pipeline import adoption
+    from pipeline.cli.app import progress_bar
+    from pipeline.cli.history import report_dated
 
-    for item in sync.import_reviews(settings_of(ctx), csv_file):
-        when = item.reviewed_at.date()
-        if item.version is None:
-            print(
-                f"{item.nct_id}: review of {when} predates every stored version;"
-                " not recorded (its changes since then cannot be shown yet)",
-                file=sys.stderr,
-            )
-        elif item.already_recorded:
-            print(f"{item.nct_id}: review of {when} by {item.reviewed_by} already recorded", file=sys.stderr)
-        else:
-            print(f"{item.nct_id}: reviewed {when} by {item.reviewed_by}: version {item.version}")
+    with progress_bar("Record history", None) as advance:
+        result = adoption.import_reviews(
+            with_history(settings_of(ctx), no_history), csv_file, advance, _notice
+        )
+    code = report_dated(result)
+    if code:
+        raise typer.Exit(code)
 
 
 @track_app.command("add")

@@ -120,10 +120,15 @@ def _insert_versions(
 
 
 def version_lists(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[dict[str, Any]]:
-    """A trial's stored upstream version list, oldest first, with the ctsync version holding each."""
+    """A trial's stored upstream version list, oldest first, with the ctsync version holding each: the
+    one fetched from the record history, or the stored version upstream got that day (the record's own
+    lastUpdateSubmitDate is the history's date of that version)."""
     cursor = con.execute(
-        "SELECT upstream_version, submitted_date, overall_status, module_labels, version, fetched_at"
-        " FROM upstream_versions WHERE nct_id = ? ORDER BY upstream_version",
+        "SELECT u.upstream_version, u.submitted_date, u.overall_status, u.module_labels, coalesce(u.version,"
+        " (SELECT max(v.version) FROM trial_versions v WHERE v.nct_id = u.nct_id AND v.source <> 'history'"
+        "  AND TRY_CAST(v.raw->>'$.protocolSection.statusModule.lastUpdateSubmitDate' AS DATE)"
+        "  = u.submitted_date)) AS version, u.fetched_at"
+        " FROM upstream_versions u WHERE u.nct_id = ? ORDER BY u.upstream_version",
         [nct_id],
     )
     names = [column[0] for column in cursor.description or ()]
@@ -144,3 +149,20 @@ def baseline_facts(
         [nct_id, version, nct_id],
     ).fetchone()
     return (None, None) if row is None else (row[0], row[1])
+
+
+def review_counts_for(con: duckdb.DuckDBPyConnection, nct_id: str) -> list[dict[str, Any]]:
+    """Every review of a trial, oldest recorded first, with the ctsync version it counts for and the
+    upstream version that version is: by its upstream number, else by the day upstream got it (the
+    record's own lastUpdateSubmitDate, which the history lists as that version's date)."""
+    cursor = con.execute(
+        "SELECT r.reviewed_at, r.reviewed_by, r.note, r.version, coalesce(v.upstream_version,"
+        " (SELECT max(u.upstream_version) FROM upstream_versions u WHERE u.nct_id = r.nct_id"
+        "  AND (u.version = r.version OR u.submitted_date = TRY_CAST(v.raw->>'$.protocolSection."
+        "statusModule.lastUpdateSubmitDate' AS DATE)))) AS upstream_version"
+        " FROM reviews r LEFT JOIN trial_versions v USING (nct_id, version)"
+        " WHERE r.nct_id = ? ORDER BY r.rowid",
+        [nct_id],
+    )
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
