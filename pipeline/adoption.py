@@ -47,7 +47,6 @@ def _lookup(
     if not settings.use_history:
         yield None, None
         return
-    history_base_url(settings)  # a URL that cannot be derived is a usage error before anything is written
     with ApiClient(settings) as client:
         yield HistoryBaselines(settings, client, progress, notice), client
 

@@ -71,7 +71,7 @@ class HistoryBaselines:
     ) -> None:
         self.settings = settings
         self.client = client
-        self.base_url = history_base_url(settings)
+        self.base_url = ""  # derived when first needed: most imports never ask the record history
         self.progress = progress
         self.notice = notice or (lambda line: None)
 
@@ -82,6 +82,7 @@ class HistoryBaselines:
             by_trial.setdefault(nct_id, []).append(day)
         if not by_trial:
             return {}
+        self.base_url = history_base_url(self.settings)
         self.notice(
             f"{len(by_trial)} trial(s) reviewed before their first stored version: fetching their record"
             " history from ClinicalTrials.gov (at most 2 requests each)"
@@ -111,7 +112,7 @@ class HistoryBaselines:
                     found.update(_per_day(nct_id, days, versions, chosen))
                     out_of_reach = 0
                 except HistoryFailure as failure:
-                    log.warning("%s", failure)
+                    log.info("%s", failure)
                     out_of_reach = out_of_reach + 1 if failure.unreachable else 0
                     found.update({(nct_id, day): _failed(failure) for day in days})
                 if self.progress is not None:
