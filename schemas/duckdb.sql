@@ -578,7 +578,7 @@ COMMENT ON COLUMN trial_unposted_events.type IS 'RESET (returned to the sponsor 
 COMMENT ON COLUMN trial_unposted_events.date IS 'When it happened.';
 COMMENT ON COLUMN trial_unposted_events.date_unknown IS 'The date is not known.';
 
-CREATE TABLE trial_versions(nct_id VARCHAR, "version" INTEGER, content_hash VARCHAR NOT NULL, fetched_at TIMESTAMP WITH TIME ZONE NOT NULL, last_update_post_date DATE, version_holder DATE, "source" VARCHAR NOT NULL, run_id BIGINT, record JSON NOT NULL, raw JSON NOT NULL, normalizer_version INTEGER, PRIMARY KEY(nct_id, "version"));
+CREATE TABLE trial_versions(nct_id VARCHAR, "version" INTEGER, content_hash VARCHAR NOT NULL, fetched_at TIMESTAMP WITH TIME ZONE NOT NULL, last_update_post_date DATE, version_holder DATE, "source" VARCHAR NOT NULL, run_id BIGINT, record JSON NOT NULL, raw JSON NOT NULL, normalizer_version INTEGER, upstream_version INTEGER, PRIMARY KEY(nct_id, "version"));
 COMMENT ON TABLE trial_versions IS 'Every stored version of every trial: canonical record and raw API JSON. A new version only when the content hash changes.';
 COMMENT ON COLUMN trial_versions.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_versions.version IS 'Version number, 1, 2, 3... per trial.';
@@ -586,11 +586,12 @@ COMMENT ON COLUMN trial_versions.content_hash IS 'SHA-256 of the canonical recor
 COMMENT ON COLUMN trial_versions.fetched_at IS 'When ctsync stored this version.';
 COMMENT ON COLUMN trial_versions.last_update_post_date IS 'ClinicalTrials.gov last update posted date of this version.';
 COMMENT ON COLUMN trial_versions.version_holder IS 'ClinicalTrials.gov data snapshot the raw JSON came from.';
-COMMENT ON COLUMN trial_versions.source IS 'Where it came from: api, or load:<path>.';
+COMMENT ON COLUMN trial_versions.source IS 'Where it came from: api, load:<path>, or history (an older version from ClinicalTrials.gov''s record history, kept as a review''s baseline, never the current state).';
 COMMENT ON COLUMN trial_versions.run_id IS 'Joins sync_runs.run_id.';
 COMMENT ON COLUMN trial_versions.record IS 'The canonical record (JSON of pipeline.models.Trial, schemas/trial.schema.json), without version_holder, which is its own column.';
 COMMENT ON COLUMN trial_versions.raw IS 'The study JSON exactly as ClinicalTrials.gov sent it.';
 COMMENT ON COLUMN trial_versions.normalizer_version IS 'Version of the normalizer rules that derived record from raw (pipeline.normalize.NORMALIZER_VERSION); renormalize brings older ones up to date in place.';
+COMMENT ON COLUMN trial_versions.upstream_version IS 'ClinicalTrials.gov''s own version number (0-based, as its history tab counts) of a version fetched from the record history (source ''history''); NULL for versions fetched from API v2 or loaded.';
 
 CREATE TABLE trial_violation_events(nct_id VARCHAR, ordinal INTEGER, "type" VARCHAR, description VARCHAR, creation_date DATE, issued_date DATE, release_date DATE, posted_date DATE, PRIMARY KEY(nct_id, ordinal));
 COMMENT ON TABLE trial_violation_events IS 'FDAAA 801 violations and their corrections posted on the record (annotationSection.annotationModule.violationAnnotation.violationEvents).';
@@ -667,6 +668,16 @@ COMMENT ON COLUMN trials.version_holder IS 'ClinicalTrials.gov data snapshot dat
 COMMENT ON COLUMN trials.unknown_values IS 'field=VALUE for enum values unknown to the official specs (upstream added them).';
 COMMENT ON COLUMN trials.raw_fingerprint IS 'SHA-256 of the last raw JSON seen for this trial without its version holder (and of the ctsync version): an identical record skips normalization.';
 COMMENT ON COLUMN trials.updated_at IS 'When ctsync stored the current version.';
+
+CREATE TABLE upstream_versions(nct_id VARCHAR, upstream_version INTEGER, submitted_date DATE NOT NULL, overall_status VARCHAR, module_labels VARCHAR[] NOT NULL, fetched_at TIMESTAMP WITH TIME ZONE NOT NULL, "version" INTEGER, PRIMARY KEY(nct_id, upstream_version));
+COMMENT ON TABLE upstream_versions IS 'Each trial''s version list on ClinicalTrials.gov (its record history), as last fetched: one row per upstream version. Fetched only for trials whose review predates every stored version.';
+COMMENT ON COLUMN upstream_versions.nct_id IS 'Joins trials.nct_id.';
+COMMENT ON COLUMN upstream_versions.upstream_version IS 'ClinicalTrials.gov''s version number, 0-based as its history tab counts ("version 12").';
+COMMENT ON COLUMN upstream_versions.submitted_date IS 'The day the version was submitted (QC date); ClinicalTrials.gov posts it a day or more later.';
+COMMENT ON COLUMN upstream_versions.overall_status IS 'The recruitment status of that version (RECRUITING, COMPLETED, ...).';
+COMMENT ON COLUMN upstream_versions.module_labels IS 'The record modules that version changed, in the website''s words ("Study Status", "Eligibility", ...); empty for version 0.';
+COMMENT ON COLUMN upstream_versions.fetched_at IS 'When ctsync fetched this version list.';
+COMMENT ON COLUMN upstream_versions.version IS 'The ctsync version (trial_versions.version) holding this upstream version''s content, once fetched; NULL while only listed.';
 
 CREATE VIEW trial_calculated_values AS SELECT t.nct_id, t.location_count AS number_of_sites, len(COALESCE(t.countries, list_value())) AS number_of_countries, list_contains(COALESCE(t.countries, list_value()), 'United States') AS has_us_site, (t.location_count = 1) AS has_single_site, t.minimum_age_years, t.maximum_age_years, "year"(t.first_submitted_date) AS registered_in_calendar_year, t.has_results AS were_results_reported, CASE  WHEN ((t.primary_completion_date_type = 'ACTUAL')) THEN (CAST(floor((date_diff('day', t.primary_completion_date, d.results_first_submitted_date) / 30.436875)) AS INTEGER)) ELSE NULL END AS months_to_report_results, CASE  WHEN ((t.primary_completion_date_type = 'ACTUAL')) THEN (CAST(floor((date_diff('day', t.start_date, t.primary_completion_date) / 30.436875)) AS INTEGER)) ELSE NULL END AS actual_duration_months, (SELECT count_star() FROM trial_arms AS a WHERE (a.nct_id = t.nct_id)) AS number_of_arms, (SELECT count_star() FROM trial_outcomes AS o WHERE ((o.nct_id = t.nct_id) AND (o.kind = 'primary'))) AS number_of_primary_outcomes, (SELECT count_star() FROM trial_outcomes AS o WHERE ((o.nct_id = t.nct_id) AND (o.kind = 'secondary'))) AS number_of_secondary_outcomes, (SELECT count_star() FROM trial_outcomes AS o WHERE ((o.nct_id = t.nct_id) AND (o.kind = 'other'))) AS number_of_other_outcomes, (SELECT sum(g.serious_num_affected) FROM trial_event_groups AS g WHERE (g.nct_id = t.nct_id)) AS number_of_sae_subjects, (SELECT sum(g.serious_num_at_risk) FROM trial_event_groups AS g WHERE (g.nct_id = t.nct_id)) AS number_of_sae_subjects_at_risk, (SELECT sum(g.other_num_affected) FROM trial_event_groups AS g WHERE (g.nct_id = t.nct_id)) AS number_of_nsae_subjects, (SELECT sum(g.deaths_num_affected) FROM trial_event_groups AS g WHERE (g.nct_id = t.nct_id)) AS number_of_deaths FROM (trials AS t LEFT JOIN trial_details AS d USING (nct_id));
 COMMENT ON VIEW trial_calculated_values IS 'One row per trial: values derived from the current state, like AACT''s calculated_values. A view, so always in step with the tables.';
