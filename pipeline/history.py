@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pipeline.errors import UpstreamUnavailable, UsageError
-from pipeline.http import ApiClient, ClientError, Moved, NotFound
+from pipeline.errors import ClientError, Moved, NotFound, UpstreamUnavailable, UsageError
+from pipeline.http import ApiClient
 from pipeline.settings import Settings
 
 NO_HISTORY_MARK = "history summary"

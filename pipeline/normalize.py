@@ -1,5 +1,6 @@
 """Map one raw ClinicalTrials.gov API v2 study to the canonical ``Trial``. Pure: no I/O.
 
+The value rules live in ``normalize_values``, the later modules' mappings in ``normalize_sections``.
 Text is normalized conservatively (Unicode NFC and surrounding whitespace) and never rewritten, so an
 editor sees what the sponsor wrote. Rich text (the fields API v2 serves as Markdown and the website's
 record history as HTML: summaries, descriptions, criteria…) is stored as canonical Markdown
@@ -12,21 +13,48 @@ NCT ID and the field; callers put it in the dead letters and go on with the batc
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
-from collections.abc import Callable, Mapping
-from functools import cache
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline import richtext
 from pipeline.criteria import parse_criteria
-from pipeline.errors import FieldError, RecordError
+from pipeline.errors import RecordError
 from pipeline.ids import describe, is_nct_id
-from pipeline.models import Trial, identity_key
+from pipeline.models import Trial
+from pipeline.normalize_sections import (
+    arms_fields,
+    contacts_fields,
+    date_struct,
+    ipd_sharing,
+    mesh_terms,
+    organization,
+    outcomes,
+    oversight,
+    references_fields,
+    responsible_party,
+)
+from pipeline.normalize_values import (
+    EnumCheck,
+    age_in_years,
+    enum_checker,
+    known_values,
+    rich,
+    text,
+    texts,
+    trial_date,
+)
+
+__all__ = [
+    "NORMALIZER_VERSION",
+    "age_in_years",
+    "known_values",
+    "normalize",
+    "rich",
+    "text",
+    "texts",
+    "trial_date",
+]
 
 Raw = Mapping[str, Any]
 
@@ -37,24 +65,6 @@ normalizer are then re-derived from their raw JSON by ``ctsync renormalize`` (no
 1: ctsync 0.1.0; 2: eligibility criteria parsed into their structure (pipeline.criteria);
 3: rich text in canonical Markdown (pipeline.richtext), so the website's HTML and API v2's Markdown of
 the same content are the same record."""
-
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
-_YEARS_PER_UNIT = {
-    "year": 1.0,
-    "month": 1 / 12,
-    "week": 7 / 365.25,
-    "day": 1 / 365.25,
-    "hour": 1 / (365.25 * 24),
-    "minute": 1 / (365.25 * 24 * 60),
-}
-
-
-@cache
-def known_values() -> dict[str, frozenset[str]]:
-    """Enum values of the official OpenAPI specs (pipeline/enums.json), by enum name."""
-    text = (Path(__file__).parent / "enums.json").read_text(encoding="utf-8")
-    return {name: frozenset(values) for name, values in json.loads(text)["enums"].items()}
 
 
 def normalize(raw: Raw) -> Trial:
@@ -76,7 +86,7 @@ def normalize(raw: Raw) -> Trial:
         )
     unknown: list[str] = []
     try:
-        fields = _trial_fields(raw, protocol, _enum_checker(unknown))
+        fields = _trial_fields(raw, protocol, enum_checker(unknown))
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         raise RecordError(nct_id, getattr(exc, "field", "(record)"), str(exc)) from exc
     fields["unknown_values"] = tuple(unknown)
@@ -111,7 +121,7 @@ def _trial_fields(raw: Raw, protocol: Raw, enum: EnumCheck) -> dict[str, Any]:
             }
             for item in ident.get("secondaryIdInfos", ())
         ],
-        "organization": _organization(ident.get("organization"), enum),
+        "organization": organization(ident.get("organization"), enum),
         "brief_title": text(ident.get("briefTitle")),
         "official_title": text(ident.get("officialTitle")),
         "acronym": text(ident.get("acronym")),
@@ -124,23 +134,23 @@ def _trial_fields(raw: Raw, protocol: Raw, enum: EnumCheck) -> dict[str, Any]:
             "EnrollmentType", "enrollment_type", design.get("enrollmentInfo", {}).get("type")
         ),
         "eligibility": _eligibility(protocol.get("eligibilityModule", {}), enum),
-        "lead_sponsor": _organization(sponsors.get("leadSponsor"), enum),
-        "collaborators": [_organization(item, enum) for item in sponsors.get("collaborators", ())],
-        "responsible_party": _responsible_party(sponsors.get("responsibleParty"), enum),
-        **_contacts_fields(protocol.get("contactsLocationsModule", {}), enum),
-        "oversight": _oversight(protocol.get("oversightModule", {})),
+        "lead_sponsor": organization(sponsors.get("leadSponsor"), enum),
+        "collaborators": [organization(item, enum) for item in sponsors.get("collaborators", ())],
+        "responsible_party": responsible_party(sponsors.get("responsibleParty"), enum),
+        **contacts_fields(protocol.get("contactsLocationsModule", {}), enum),
+        "oversight": oversight(protocol.get("oversightModule", {})),
         "conditions": texts(protocol.get("conditionsModule", {}).get("conditions")),
         "keywords": texts(protocol.get("conditionsModule", {}).get("keywords")),
-        "condition_mesh_terms": _mesh_terms(derived.get("conditionBrowseModule", {})),
-        "intervention_mesh_terms": _mesh_terms(derived.get("interventionBrowseModule", {})),
-        **_arms_fields(protocol.get("armsInterventionsModule", {}), enum),
-        "outcomes": _outcomes(protocol.get("outcomesModule", {})),
+        "condition_mesh_terms": mesh_terms(derived.get("conditionBrowseModule", {})),
+        "intervention_mesh_terms": mesh_terms(derived.get("interventionBrowseModule", {})),
+        **arms_fields(protocol.get("armsInterventionsModule", {}), enum),
+        "outcomes": outcomes(protocol.get("outcomesModule", {})),
         "removed_countries": texts(misc.get("removedCountries")),
         "brief_summary": rich(protocol.get("descriptionModule", {}).get("briefSummary")),
         "detailed_description": rich(protocol.get("descriptionModule", {}).get("detailedDescription")),
         "has_results": bool(raw.get("hasResults", False)),
-        **_references_fields(protocol.get("referencesModule", {})),
-        "ipd_sharing": _ipd_sharing(protocol.get("ipdSharingStatementModule"), enum),
+        **references_fields(protocol.get("referencesModule", {})),
+        "ipd_sharing": ipd_sharing(protocol.get("ipdSharingStatementModule"), enum),
         "version_holder": misc.get("versionHolder"),
     }
 
@@ -165,12 +175,12 @@ def _status_fields(status: Raw, enum: EnumCheck) -> dict[str, Any]:
             ),
         },
         "status_verified_date": trial_date(status.get("statusVerifiedDate"), "statusVerifiedDate"),
-        "start_date": _date_struct(status, "startDateStruct", enum),
-        "primary_completion_date": _date_struct(status, "primaryCompletionDateStruct", enum),
-        "completion_date": _date_struct(status, "completionDateStruct", enum),
+        "start_date": date_struct(status, "startDateStruct", enum),
+        "primary_completion_date": date_struct(status, "primaryCompletionDateStruct", enum),
+        "completion_date": date_struct(status, "completionDateStruct", enum),
         "first_submitted_date": trial_date(status.get("studyFirstSubmitDate"), "studyFirstSubmitDate"),
         "first_submitted_qc_date": trial_date(status.get("studyFirstSubmitQcDate"), "studyFirstSubmitQcDate"),
-        "first_posted_date": _date_struct(status, "studyFirstPostDateStruct", enum),
+        "first_posted_date": date_struct(status, "studyFirstPostDateStruct", enum),
         "results_waived": status.get("resultsWaived"),
         "results_first_submitted_date": trial_date(
             status.get("resultsFirstSubmitDate"), "resultsFirstSubmitDate"
@@ -178,16 +188,16 @@ def _status_fields(status: Raw, enum: EnumCheck) -> dict[str, Any]:
         "results_first_submitted_qc_date": trial_date(
             status.get("resultsFirstSubmitQcDate"), "resultsFirstSubmitQcDate"
         ),
-        "results_first_posted_date": _date_struct(status, "resultsFirstPostDateStruct", enum),
+        "results_first_posted_date": date_struct(status, "resultsFirstPostDateStruct", enum),
         "disposition_first_submitted_date": trial_date(
             status.get("dispFirstSubmitDate"), "dispFirstSubmitDate"
         ),
         "disposition_first_submitted_qc_date": trial_date(
             status.get("dispFirstSubmitQcDate"), "dispFirstSubmitQcDate"
         ),
-        "disposition_first_posted_date": _date_struct(status, "dispFirstPostDateStruct", enum),
+        "disposition_first_posted_date": date_struct(status, "dispFirstPostDateStruct", enum),
         "last_update_submitted_date": trial_date(status.get("lastUpdateSubmitDate"), "lastUpdateSubmitDate"),
-        "last_update_posted_date": _date_struct(status, "lastUpdatePostDateStruct", enum),
+        "last_update_posted_date": date_struct(status, "lastUpdatePostDateStruct", enum),
     }
 
 
@@ -250,253 +260,3 @@ def _eligibility(module: Raw, enum: EnumCheck) -> dict[str, Any]:
         ),
         "study_population": rich(module.get("studyPopulation")),
     }
-
-
-def _contacts_fields(module: Raw, enum: EnumCheck) -> dict[str, Any]:
-    return {
-        "overall_officials": [
-            {
-                "name": text(item.get("name")),
-                "affiliation": text(item.get("affiliation")),
-                "role": enum("OfficialRole", "overall_officials.role", item.get("role")),
-            }
-            for item in module.get("overallOfficials", ())
-        ],
-        "central_contacts": [_contact(item, enum) for item in module.get("centralContacts", ())],
-        "locations": _locations(module.get("locations", ()), enum),
-    }
-
-
-def _locations(items: Any, enum: EnumCheck) -> list[dict[str, Any]]:
-    locations = []
-    seen: dict[str, int] = {}
-    for item in items:
-        site = {
-            "facility": text(item.get("facility")),
-            "city": text(item.get("city")),
-            "state": text(item.get("state")),
-            "zip": text(item.get("zip")),
-            "country": text(item.get("country")),
-        }
-        key = identity_key(site["facility"], site["city"], site["state"], site["country"], site["zip"])
-        # The same site listed twice is indistinguishable; number the repeats so keys stay unique.
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            key = f"{key}#{seen[key]}"
-        geo = item.get("geoPoint")
-        locations.append(
-            {
-                "key": key,
-                **site,
-                "status": enum("RecruitmentStatus", "locations.status", item.get("status")),
-                "geo_point": None if geo is None else {"lat": geo["lat"], "lon": geo["lon"]},
-                "contacts": [_contact(contact, enum) for contact in item.get("contacts", ())],
-            }
-        )
-    return locations
-
-
-def _contact(item: Raw, enum: EnumCheck) -> dict[str, Any]:
-    return {
-        "name": text(item.get("name")),
-        "role": enum("ContactRole", "contacts.role", item.get("role")),
-        "phone": text(item.get("phone")),
-        "phone_ext": text(item.get("phoneExt")),
-        "email": text(item.get("email")),
-    }
-
-
-def _arms_fields(module: Raw, enum: EnumCheck) -> dict[str, Any]:
-    return {
-        "arm_groups": [
-            {
-                "label": text(item.get("label")) or "",
-                "type": enum("ArmGroupType", "arm_groups.type", item.get("type")),
-                "description": rich(item.get("description")),
-                "intervention_names": texts(item.get("interventionNames")),
-            }
-            for item in module.get("armGroups", ())
-        ],
-        "interventions": [
-            {
-                "type": enum("InterventionType", "interventions.type", item.get("type")),
-                "name": text(item.get("name")) or "",
-                "description": rich(item.get("description")),
-                "other_names": texts(item.get("otherNames")),
-                "arm_group_labels": texts(item.get("armGroupLabels")),
-            }
-            for item in module.get("interventions", ())
-        ],
-    }
-
-
-def _outcomes(module: Raw) -> list[dict[str, Any]]:
-    return [
-        {
-            "kind": kind,
-            "measure": text(item.get("measure")) or "",
-            "description": rich(item.get("description")),
-            "time_frame": text(item.get("timeFrame")),
-        }
-        for kind in ("primary", "secondary", "other")
-        for item in module.get(f"{kind}Outcomes", ())
-    ]
-
-
-def _references_fields(module: Raw) -> dict[str, Any]:
-    return {
-        "references": [
-            {
-                "pmid": text(item.get("pmid")),
-                "type": text(item.get("type")),
-                "citation": text(item.get("citation")),
-                "retractions": [
-                    {"pmid": text(r.get("pmid")), "source": text(r.get("source"))}
-                    for r in item.get("retractions", ())
-                ],
-            }
-            for item in module.get("references", ())
-        ],
-        "see_also_links": [
-            {"label": rich(item.get("label")), "url": text(item.get("url"))}
-            for item in module.get("seeAlsoLinks", ())
-        ],
-        "available_ipds": [
-            {
-                "id": text(item.get("id")),
-                "type": text(item.get("type")),
-                "url": text(item.get("url")),
-                "comment": rich(item.get("comment")),
-            }
-            for item in module.get("availIpds", ())
-        ],
-    }
-
-
-def _ipd_sharing(module: Raw | None, enum: EnumCheck) -> dict[str, Any] | None:
-    if module is None:
-        return None
-    return {
-        "sharing": enum("IpdSharing", "ipd_sharing.sharing", module.get("ipdSharing")),
-        "description": rich(module.get("description")),
-        "info_types": tuple(
-            enum("IpdSharingInfoType", "ipd_sharing.info_types", kind) for kind in module.get("infoTypes", ())
-        ),
-        "time_frame": rich(module.get("timeFrame")),
-        "access_criteria": rich(module.get("accessCriteria")),
-        "url": text(module.get("url")),
-    }
-
-
-def _oversight(module: Raw) -> dict[str, Any]:
-    return {
-        "has_dmc": module.get("oversightHasDmc"),
-        "is_fda_regulated_drug": module.get("isFdaRegulatedDrug"),
-        "is_fda_regulated_device": module.get("isFdaRegulatedDevice"),
-        "is_unapproved_device": module.get("isUnapprovedDevice"),
-        "is_ppsd": module.get("isPpsd"),
-        "is_us_export": module.get("isUsExport"),
-        "fdaaa801_violation": module.get("fdaaa801Violation"),
-    }
-
-
-def _organization(item: Raw | None, enum: EnumCheck) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    name = item.get("name", item.get("fullName"))
-    return {"name": text(name) or "", "agency_class": enum("AgencyClass", "agency_class", item.get("class"))}
-
-
-def _responsible_party(item: Raw | None, enum: EnumCheck) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    return {
-        "type": enum("ResponsiblePartyType", "responsible_party.type", item.get("type")),
-        "investigator_full_name": text(item.get("investigatorFullName")),
-        "investigator_title": text(item.get("investigatorTitle")),
-        "investigator_affiliation": text(item.get("investigatorAffiliation")),
-        "old_name_title": text(item.get("oldNameTitle")),
-        "old_organization": text(item.get("oldOrganization")),
-    }
-
-
-def _mesh_terms(module: Raw) -> list[dict[str, str]]:
-    # ClinicalTrials.gov does not keep derived MeSH lists in a stable order: sort them.
-    terms = {(item["id"], item.get("term", "")) for item in module.get("meshes", ())}
-    return [{"id": mesh_id, "term": term} for mesh_id, term in sorted(terms)]
-
-
-def _date_struct(status: Raw, name: str, enum: EnumCheck) -> dict[str, Any] | None:
-    struct = status.get(name)
-    if struct is None:
-        return None
-    parsed = trial_date(struct.get("date"), f"{name}.date")
-    if parsed is not None:
-        parsed["type"] = enum("DateType", f"{name}.type", struct.get("type"))
-    return parsed
-
-
-# --- values -------------------------------------------------------------------------------------
-
-EnumCheck = Callable[[str, str, Any], str | None]
-
-
-def _enum_checker(unknown: list[str]) -> EnumCheck:
-    known = known_values()
-
-    def check(enum_name: str, field: str, value: Any) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise FieldError(field, f"expected a text value, got {value!r}")
-        if value not in known.get(enum_name, frozenset()):
-            unknown.append(f"{field}={value}")
-        return value
-
-    return check
-
-
-def text(value: Any) -> str | None:
-    """Text as the sponsor wrote it, in NFC and without surrounding whitespace; None when empty."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        value = str(value)
-    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
-        value = unicodedata.normalize("NFC", value)
-    value = value.strip()
-    return value or None
-
-
-def rich(value: Any) -> str | None:
-    """Rich text (Markdown or HTML) as canonical Markdown, see ``pipeline.richtext.markdown``."""
-    return richtext.markdown(text(value))
-
-
-def texts(values: Any) -> tuple[str, ...]:
-    """A list of texts with empty items dropped, order kept."""
-    cleaned = (text(value) for value in values or ())
-    return tuple(value for value in cleaned if value)
-
-
-def trial_date(value: Any, field: str) -> dict[str, Any] | None:
-    """``2024``, ``2024-03`` or ``2024-03-15`` as the first day of that period and its precision."""
-    if value is None:
-        return None
-    match = _DATE.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise FieldError(field, f"not a date: {value!r}")
-    year, month, day = match.groups()
-    precision = "day" if day else "month" if month else "year"
-    return {"date": f"{year}-{month or '01'}-{day or '01'}", "precision": precision}
-
-
-def age_in_years(age: str | None) -> float | None:
-    """ "18 Years" → 18.0, "6 Months" → 0.5, "28 Days" → 0.0767; None for no limit or unreadable text."""
-    if age is None:
-        return None
-    match = _AGE.match(age)
-    if match is None:
-        return None
-    number, unit = match.groups()
-    return round(float(number) * _YEARS_PER_UNIT[unit.lower()], 4)

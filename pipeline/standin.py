@@ -21,17 +21,16 @@ Tests steer it with ``set_record``/``remove_record``/``set_data_timestamp``, rea
 with ``inject("403" | "429" | "503" | "drop" | "truncate" | "slow", count=n)``; ``set_history`` gives a
 trial's upstream versions.
 
-Run by hand: ``python -m pipeline.standin --folder data/sample [--history FILE] [--port N]``.
+Records and request parameters are read in ``pipeline.standin_records``. Run by hand:
+``python -m pipeline.standin --folder data/sample [--history FILE] [--port N]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import gzip
 import hashlib
 import json
-import re
 import threading
 import time
 from collections import Counter
@@ -44,73 +43,33 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from pipeline.standin_history import HistoryArchive, load_history_file
+from pipeline.standin_records import (
+    LIST_PARAMS,
+    PAGING_PARAMS,
+    RefusedRequest,
+    aliases_of,
+    canonical_nct_id,
+    last_update_post_date,
+    nct_id_of,
+    parse_ids,
+    parse_last_update_range,
+    parse_page_size,
+    refuse_unknown,
+    require_json_format,
+    timestamp_of,
+)
+from pipeline.standin_records import load_studies as load_studies
+from pipeline.standin_records import with_last_update_post_date as with_last_update_post_date
 
 Study = dict[str, Any]
 
 LOOPBACK = "127.0.0.1"
 API_PREFIX = "/api/v2"
 API_VERSION = "2.0.5"
-DEFAULT_PAGE_SIZE = 10
-MAX_PAGE_SIZE = 1000
 FAULTS = frozenset({"403", "429", "503", "drop", "truncate", "slow"})
 
-# The spec's own pattern for NCT IDs in a path or in filter.ids; looser than ctsync's ``^NCT\d{8}$`` (it takes
-# lower case and short forms) but it refuses NCT00000000, which ctsync's validation lets through.
-SPEC_NCT_ID = re.compile(r"^[Nn][Cc][Tt]0*[1-9]\d{0,7}$")
-LAST_UPDATE_RANGE = re.compile(
-    r"^AREA\[LastUpdatePostDate\]RANGE\[\s*(MIN|\d{4}-\d{2}-\d{2})\s*,\s*(MAX|\d{4}-\d{2}-\d{2})\s*\]$"
-)
-LIST_PARAMS = frozenset({"format", "filter.ids", "filter.advanced", "pageSize", "pageToken", "countTotal"})
-# The spec lets these differ between the pages of one query; every other parameter must repeat.
-PAGING_PARAMS = frozenset({"pageSize", "pageToken", "countTotal"})
 # Bodies below this size go out uncompressed, like most servers do.
 GZIP_MIN_BYTES = 1024
-
-
-def nct_id_of(study: Study) -> str:
-    """The study's NCT ID; a record without one cannot be served."""
-    nct_id = study.get("protocolSection", {}).get("identificationModule", {}).get("nctId")
-    if not isinstance(nct_id, str):
-        raise ValueError("study record has no protocolSection.identificationModule.nctId")
-    return nct_id
-
-
-def aliases_of(study: Study) -> list[str]:
-    """The older NCT IDs that now point at this study."""
-    aliases = study.get("protocolSection", {}).get("identificationModule", {}).get("nctIdAliases", [])
-    return [alias for alias in aliases if isinstance(alias, str)]
-
-
-def last_update_post_date(study: Study) -> str:
-    """The day the record was last posted, as ``YYYY-MM-DD`` (empty when the record lacks it)."""
-    status = study.get("protocolSection", {}).get("statusModule", {})
-    date = status.get("lastUpdatePostDateStruct", {}).get("date", "")
-    return date if isinstance(date, str) else ""
-
-
-def with_last_update_post_date(study: Study, day: str) -> Study:
-    """A copy of a real record as if it had been posted again on ``day``; the record itself is untouched."""
-    revised = copy.deepcopy(study)
-    status = revised.setdefault("protocolSection", {}).setdefault("statusModule", {})
-    status.setdefault("lastUpdatePostDateStruct", {})["date"] = day
-    return revised
-
-
-def load_studies(path: Path) -> list[Study]:
-    """Every study of a folder of ``*.json`` files (or of one file): single studies or ``{"studies": []}``."""
-    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    studies: list[Study] = []
-    for file in files:
-        document = json.loads(file.read_text(encoding="utf-8"))
-        studies.extend(document.get("studies", [document]))
-    return studies
-
-
-def canonical_nct_id(raw: str) -> str | None:
-    """``NCT`` plus eight digits for any ID the spec's pattern accepts, else None."""
-    if not SPEC_NCT_ID.match(raw):
-        return None
-    return f"NCT{int(raw[3:]):08d}"
 
 
 @dataclass
@@ -137,10 +96,6 @@ class _Answer:
         return cls(status, message.encode("utf-8"), "text/plain; charset=utf-8")
 
 
-class _BadRequest(Exception):
-    """A request the real API would refuse with 400 and a text/plain reason."""
-
-
 class StandIn:
     """A running (or startable) loopback server that answers like the API v2 for a set of real records."""
 
@@ -155,7 +110,7 @@ class StandIn:
             if nct_id_of(study) in self._records:
                 raise ValueError(f"two records for {nct_id_of(study)}: give the stand-in one version of each")
             self._store(study)
-        self._data_timestamp = data_timestamp or _timestamp_of(studies)
+        self._data_timestamp = data_timestamp or timestamp_of(studies)
         self._tokens: dict[str, tuple[tuple[tuple[str, str], ...], int]] = {}
         self._faults: list[_Fault] = []
         self._port = port
@@ -281,7 +236,7 @@ class StandIn:
         with self._lock:
             try:
                 return self._route(path, params)
-            except _BadRequest as exc:
+            except RefusedRequest as exc:
                 return _Answer.text(400, str(exc))
 
     def _route(self, path: str, params: dict[str, str]) -> _Answer:
@@ -297,11 +252,11 @@ class StandIn:
         return _Answer.text(404, f"Not found: {API_PREFIX}{path}")
 
     def _one_study(self, raw_id: str, params: dict[str, str]) -> _Answer:
-        _refuse_unknown(params, {"format"})
-        _require_json_format(params)
+        refuse_unknown(params, {"format"})
+        require_json_format(params)
         nct_id = canonical_nct_id(raw_id)
         if nct_id is None:
-            raise _BadRequest(f"Invalid NCT number: {raw_id}")
+            raise RefusedRequest(f"Invalid NCT number: {raw_id}")
         if nct_id in self._records:
             return _Answer.json(self._records[nct_id])
         if nct_id in self._aliases:
@@ -311,11 +266,11 @@ class StandIn:
         return _Answer.text(404, f"Study {nct_id} not found")
 
     def _list_studies(self, params: dict[str, str]) -> _Answer:
-        _refuse_unknown(params, LIST_PARAMS)
-        _require_json_format(params)
-        wanted = _parse_ids(params.get("filter.ids"))
-        low, high = _parse_last_update_range(params.get("filter.advanced"))
-        page_size = _parse_page_size(params.get("pageSize"))
+        refuse_unknown(params, LIST_PARAMS)
+        require_json_format(params)
+        wanted = parse_ids(params.get("filter.ids"))
+        low, high = parse_last_update_range(params.get("filter.advanced"))
+        page_size = parse_page_size(params.get("pageSize"))
         query = tuple(sorted((key, value) for key, value in params.items() if key not in PAGING_PARAMS))
         offset = self._offset_of(params.get("pageToken"), query)
         matches = [
@@ -335,10 +290,10 @@ class StandIn:
         if token is None:
             return 0
         if token not in self._tokens:
-            raise _BadRequest(f"Invalid pageToken: {token}")
+            raise RefusedRequest(f"Invalid pageToken: {token}")
         token_query, offset = self._tokens[token]
         if token_query != query:
-            raise _BadRequest("pageToken does not belong to these parameters: repeat the first page's")
+            raise RefusedRequest("pageToken does not belong to these parameters: repeat the first page's")
         return offset
 
     def _issue_token(self, query: tuple[tuple[str, str], ...], offset: int) -> str:
@@ -357,62 +312,6 @@ class StandIn:
         self._records.pop(nct_id, None)
         for alias in [alias for alias, real in self._aliases.items() if real == nct_id]:
             del self._aliases[alias]
-
-
-def _timestamp_of(studies: list[Study]) -> str:
-    """A data timestamp consistent with the records: the newest snapshot (``versionHolder``) among them."""
-    holders = [
-        holder
-        for study in studies
-        if isinstance(
-            holder := study.get("derivedSection", {}).get("miscInfoModule", {}).get("versionHolder"), str
-        )
-    ]
-    return f"{max(holders)}T09:00:00" if holders else "1970-01-01T00:00:00"
-
-
-def _refuse_unknown(params: dict[str, str], known: Iterable[str]) -> None:
-    unknown = sorted(set(params) - set(known))
-    if unknown:
-        raise _BadRequest(f"Unknown parameter(s): {', '.join(unknown)}")
-
-
-def _require_json_format(params: dict[str, str]) -> None:
-    if params.get("format", "json") != "json":
-        raise _BadRequest(f"The stand-in serves format=json only, not {params['format']}")
-
-
-def _parse_ids(raw: str | None) -> set[str] | None:
-    if raw is None:
-        return None
-    wanted: set[str] = set()
-    for item in re.split(r"[,|]", raw):
-        nct_id = canonical_nct_id(item.strip())
-        if nct_id is None:
-            raise _BadRequest(f"filter.ids: invalid NCT number {item.strip()!r}")
-        wanted.add(nct_id)
-    return wanted
-
-
-def _parse_last_update_range(raw: str | None) -> tuple[str, str]:
-    """The inclusive day range of ``AREA[LastUpdatePostDate]RANGE[..]``; all days when absent."""
-    if raw is None:
-        return "", "9999-12-31"
-    match = LAST_UPDATE_RANGE.match(raw.strip())
-    if match is None:
-        raise _BadRequest(
-            f"filter.advanced: the stand-in understands only AREA[LastUpdatePostDate]RANGE[...], not {raw}"
-        )
-    low, high = match.groups()
-    return ("" if low == "MIN" else low), ("9999-12-31" if high == "MAX" else high)
-
-
-def _parse_page_size(raw: str | None) -> int:
-    if raw is None or raw == "0":
-        return DEFAULT_PAGE_SIZE
-    if not raw.isdigit():
-        raise _BadRequest(f"pageSize: not a non-negative integer: {raw}")
-    return min(int(raw), MAX_PAGE_SIZE)
 
 
 class _Server(ThreadingHTTPServer):

@@ -26,7 +26,6 @@ from pipeline.diff import diff
 from pipeline.history import HistoryFailure, fetch_version, fetch_versions, history_base_url
 from pipeline.http import ApiClient
 from pipeline.normalize import normalize
-from pipeline.render import change_to_json
 from pipeline.settings import RetryPolicy, Settings
 from pipeline.standin import StandIn, with_last_update_post_date
 
@@ -129,7 +128,7 @@ def test_a_review_between_versions_1_and_2_shows_exactly_the_changes_since_versi
     assert (changes["baseline"], changes["current_version"]) == (2, 1)
     assert (changes["baseline_upstream_version"], changes["baseline_date"]) == (1, "2025-06-02")
     current = normalize(load_raw(NEW))
-    markdown_to_markdown = [change_to_json(c) for c in diff(normalize(load_raw(OLD)), current)]
+    markdown_to_markdown = [c.model_dump() for c in diff(normalize(load_raw(OLD)), current)]
     assert changes["changes"] == json.loads(json.dumps(markdown_to_markdown, default=str))
     fields = {change["field"] for change in changes["changes"]}
     assert "detailed_description" in fields  # the real edit ("world." -> "world") shows through HTML
