@@ -13,12 +13,18 @@ How the website renders, derived from the one real saved answer (``tests/fixture
 
 Only the fields ClinicalTrials.gov types as markup (``studies_metadata.json``: sourceType MARKUP) are
 rendered; every other field stays as the API gave it.
+
+``python tests/sitehtml.py OUT.json`` writes the three upstream versions of NCT03549754 that the tests
+use (``three_versions``) as a ``--history`` file for ``python -m pipeline.standin`` (the README's demo).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -107,3 +113,31 @@ def _collect(node: Any, path: tuple[str, ...], found: list[str]) -> None:
                 found.append(node[path[0]])
         else:
             _collect(node[path[0]], path[1:], found)
+
+
+VERSIONS = Path(__file__).resolve().parent / "fixtures" / "versions"
+
+
+def three_versions() -> list[tuple[str, dict[str, Any]]]:
+    """Upstream versions 0, 1, 2 of NCT03549754 as (submitted date, study as the website serves it),
+    derived by code from its two real versions: 1 and 2 are the real records; 0 is the older one as if
+    first posted (status NOT_YET_RECRUITING, dated its first QC submission and first posting)."""
+    old = json.loads((VERSIONS / "NCT03549754@2025-06-04.json").read_text(encoding="utf-8"))
+    new = json.loads((VERSIONS / "NCT03549754@2025-12-09.json").read_text(encoding="utf-8"))
+    first = copy.deepcopy(old)
+    status = first["protocolSection"]["statusModule"]
+    status["overallStatus"] = "NOT_YET_RECRUITING"
+    status["lastUpdatePostDateStruct"]["date"] = status["studyFirstPostDateStruct"]["date"]
+    return [
+        (status["studyFirstSubmitQcDate"], website_record(first)),
+        (old["protocolSection"]["statusModule"]["lastUpdateSubmitDate"], website_record(old)),
+        (new["protocolSection"]["statusModule"]["lastUpdateSubmitDate"], website_record(new)),
+    ]
+
+
+if __name__ == "__main__":
+    document = {
+        "_about": "Derived by tests/sitehtml.py from tests/fixtures/versions (see three_versions)",
+        "NCT03549754": [{"date": day, "study": study} for day, study in three_versions()],
+    }
+    Path(sys.argv[1]).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")

@@ -9,7 +9,6 @@ serves the newer real record in Markdown, as the real API does.
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, FakeClock, load_raw
-from sitehtml import website_record
+from sitehtml import three_versions, website_record
 
 from pipeline import cli, store
 from pipeline.diff import diff
@@ -34,20 +33,6 @@ OLD = FIXTURES / "versions" / "NCT03549754@2025-06-04.json"
 NEW = FIXTURES / "versions" / "NCT03549754@2025-12-09.json"
 OTHER = "NCT05766735"  # a second real trial (data/sample), served without any history
 HISTORY_ANSWER = FIXTURES / "history" / "NCT03690141.int-history-true.json"
-
-
-def three_versions() -> list[tuple[str, dict[str, Any]]]:
-    """Upstream versions 0, 1, 2 of NCT03549754 as (submitted date, study as the website serves it)."""
-    old, new = load_raw(OLD), load_raw(NEW)
-    first = copy.deepcopy(old)
-    status = first["protocolSection"]["statusModule"]
-    status["overallStatus"] = "NOT_YET_RECRUITING"
-    first = with_last_update_post_date(first, status["studyFirstPostDateStruct"]["date"])
-    return [
-        (status["studyFirstSubmitQcDate"], website_record(first)),
-        (old["protocolSection"]["statusModule"]["lastUpdateSubmitDate"], website_record(old)),
-        (new["protocolSection"]["statusModule"]["lastUpdateSubmitDate"], website_record(new)),
-    ]
 
 
 @dataclass
