@@ -85,6 +85,7 @@ def history(settings: Settings, nct_id: str) -> dict[str, Any]:
     require_database(settings)
     (nct_id,) = validate_nct_ids([nct_id])
     failure: str | None = None
+    unreachable = False
     with writer(settings, "history") as con:
         if settings.use_history:
             with ApiClient(settings) as client:
@@ -112,7 +113,7 @@ def history(settings: Settings, nct_id: str) -> dict[str, Any]:
         ],
         "reviews": [_review(r) for r in reviews],
         "error": failure,
-        "exit_code": 0 if failure is None else (3 if unreachable else 1),
+        "history_unreachable": failure is not None and unreachable,
     }
 
 

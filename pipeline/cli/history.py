@@ -106,7 +106,7 @@ def history(
         render_history(listing)
     if listing["error"]:
         print(f"ctsync: error: {listing['nct_id']}: {listing['error']}", file=sys.stderr)
-        raise typer.Exit(listing["exit_code"])
+        raise typer.Exit(3 if listing["history_unreachable"] else 1)
 
 
 def render_history(listing: dict[str, Any]) -> None:
