@@ -360,3 +360,55 @@ def test_a_list_of_1651_versions_is_read_whole_and_costs_two_requests(tmp_path: 
     assert count == (1651, 1650)
     assert stored == [(1, "api", None), (2, "history", 1200)]
     assert client.stats.requests == 2
+
+
+# --- the README's adoption example ------------------------------------------------------------------
+
+
+def _readme_blocks(after: str) -> tuple[list[str], list[str]]:
+    """The shell block after ``after`` in the README, and the output block that follows it."""
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = text.index(after)
+    blocks = text[start:].split("```")
+    return blocks[1].split("\n", 1)[1].splitlines(), blocks[3].split("\n", 1)[1].splitlines()
+
+
+def test_readme_adoption_example_is_reproducible(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's adoption commands, run against the stand-in serving the same derived versions,
+    print every line the README shows (dates in the queue are today's)."""
+    commands, shown = _readme_blocks("Real output against the stand-in")
+    assert (
+        commands[0]
+        == ".venv/bin/python tests/sitehtml.py data/history-demo.json       # the derived upstream versions"
+    )
+    with StandIn(Path(__file__).resolve().parents[1] / "data" / "sample") as standin:
+        standin.set_history(NCT, three_versions())
+        monkeypatch.setenv("CTSYNC_API_URL", standin.url)
+        run = Cli(tmp_path, capsys, monkeypatch)
+        outputs: dict[str, list[str]] = {}
+        for line in commands[3:]:
+            for part in line.split(" && "):
+                if part.startswith("printf "):
+                    text = part.removeprefix("printf '").split("' > ")[0]
+                    (tmp_path / "data").mkdir(exist_ok=True)
+                    (tmp_path / "data" / "pages.csv").write_text(text.replace("\\n", "\n"))
+                    continue
+                args = part.split()
+                assert args[0] == ".venv/bin/ctsync"
+                result = run(*args[1:])
+                outputs[" ".join(args[1:])] = (result.out + result.err).splitlines()
+        command = ""
+        today = date.today().isoformat()
+        for line in shown:
+            if line.startswith("$ ctsync "):
+                command = line.removeprefix("$ ctsync ").split("  #")[0].strip()
+                if command not in outputs:
+                    result = run(*command.split())
+                    outputs[command] = (result.out + result.err).splitlines()
+                continue
+            if not line.strip() or line == "…":
+                continue
+            expected = line.replace("2026-12-03", today) if command == "queue" else line
+            assert expected in outputs[command], (command, line)
