@@ -412,3 +412,42 @@ def test_readme_adoption_example_is_reproducible(
                 continue
             expected = line.replace("2026-12-03", today) if command == "queue" else line
             assert expected in outputs[command], (command, line)
+
+
+def test_history_of_a_trial_without_history_names_it_and_exits_1(upstream: Any) -> None:
+    """`ctsync history` of a trial ClinicalTrials.gov keeps no history for: an empty list, the reason
+    on stderr, exit 1."""
+    _, run = upstream
+    result = run("history", OTHER)
+    assert result.code == 1
+    assert result.out.splitlines() == [f"{OTHER}: 0 version(s) on ClinicalTrials.gov (its record history)"]
+    assert result.err.splitlines() == [
+        f"ctsync: error: {OTHER}: ClinicalTrials.gov keeps no record history for it"
+        f" (No study {OTHER} history summary)"
+    ]
+
+
+def test_an_import_stops_asking_after_five_trials_out_of_reach(tmp_path: Path) -> None:
+    """Six trials reviewed before their first version, the history refusing (403) every request: five
+    requests, then the sixth is not asked; all six are named, and the exit code is 3."""
+    from pipeline import editorial
+    from pipeline.baselines import HistoryBaselines, exit_code
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    records = [load_raw(path) for path in sorted(sample.glob("NCT*.json"))[:6]]
+    with StandIn(records) as standin:
+        client, _ = _client(standin)
+        settings = Settings(db=tmp_path / "db.duckdb", api_url=standin.url, rate=0)
+        con = store.connect(settings.db)
+        batch = [store.Incoming.of(normalize(r), json.dumps(r), "api") for r in records]
+        store.save_batch(con, batch, [], store.start_run(con, "load"))
+        standin.inject("403", count=10)
+        ids = [item.nct_id for item in batch]
+        csv = reviews_csv(tmp_path, *(f"{nct_id},2000-01-01,A. Editor," for nct_id in ids))
+        reviews = editorial.import_reviews(con, csv, HistoryBaselines(settings, client))
+        con.close()
+    baselines = [review.baseline for review in reviews if review.baseline is not None]
+    assert len(baselines) == 6 and all(b.unreachable and b.version is None for b in baselines)
+    assert baselines[-1].failure == "not asked: the record history was out of reach for 5 trials in a row"
+    assert client.stats.requests == 5
+    assert exit_code(baselines) == 3
