@@ -53,7 +53,23 @@ def parse(text: str | None) -> tuple[Block, ...]:
     """The block tree of a rich-text value, read as HTML when it is HTML, else as Markdown."""
     if not text:
         return ()
+    known = _TREES.get(text)
+    if known is not None:
+        return known
     return parse_html(text) if is_html(text) else parse_markdown(text)
+
+
+_TREES: dict[str, tuple[Block, ...]] = {}
+"""The trees of the last canonical texts ``markdown`` wrote: normalizing a record reads its criteria
+text once to write it and would read the result again for the structure. Reading canonical Markdown
+gives the tree it was written from (tested on every real text), so the tree is reused, not re-read."""
+_TREES_KEPT = 64
+
+
+def _remember(text: str, tree: tuple[Block, ...]) -> None:
+    if len(_TREES) >= _TREES_KEPT:
+        del _TREES[next(iter(_TREES))]
+    _TREES[text] = tree
 
 
 _HTML_BLOCK_TAG = re.compile(r"<(?:p|ul|ol|li|br|div|h[1-6]|pre|table)\b[^>]*>", re.IGNORECASE)
@@ -110,7 +126,11 @@ def markdown(text: str | None) -> str | None:
         return None
     if not _PLAIN.search(text):
         return _clean_line(text) or None  # one line without markup: the common case, kept cheap
-    return "\n".join(_markdown_blocks(parse(text), "")) or None
+    tree = parse(text)
+    written = "\n".join(_markdown_blocks(tree, ""))
+    if written:
+        _remember(written, tree)
+    return written or None
 
 
 def _markdown_blocks(blocks: tuple[Block, ...], indent: str) -> list[str]:

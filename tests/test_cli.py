@@ -30,6 +30,7 @@ DESIGN_COMMANDS = [
     "changes",
     "queue",
     "review",
+    "history",
     "runs",
     "export",
     "page",
