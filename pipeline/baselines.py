@@ -90,6 +90,7 @@ class HistoryBaselines:
         found: dict[Asked, Baseline] = {}
         fetched: list[tuple[Incoming, int]] = []
         lists: list[store.UpstreamRow] = []
+        holders: dict[str, int] = {}
         stats = self.client.stats
         with store.run(con, "history") as run:
             run.counts = lambda: {
@@ -117,11 +118,11 @@ class HistoryBaselines:
                     found.update({(nct_id, day): _failed(failure) for day in days})
                 if self.progress is not None:
                     self.progress(1)
-                if done % PROGRESS_EVERY == 0 and done < len(by_trial):
-                    self.notice(f"record history: {done} of {len(by_trial)} trials")
-            now = datetime.now(UTC)
-            store.save_version_lists(con, lists, now)
-            holders = store.save_baseline_versions(con, fetched, run.run_id, now)
+                if done % PROGRESS_EVERY == 0:  # stored as it goes: an interrupted import keeps its work
+                    holders.update(_save(con, lists, fetched, run.run_id))
+                    if done < len(by_trial):
+                        self.notice(f"record history: {done} of {len(by_trial)} trials")
+            holders.update(_save(con, lists, fetched, run.run_id))
             failed = sum(1 for baseline in found.values() if baseline.failure)
             run.status = "partial" if failed else "succeeded"
         return {
@@ -149,6 +150,21 @@ class HistoryBaselines:
             raise HistoryFailure(nct_id, f"its version {chosen.version} cannot be read: {exc}") from exc
         fetched.append((incoming, chosen.version))
         return versions, chosen
+
+
+def _save(
+    con: duckdb.DuckDBPyConnection,
+    lists: list[store.UpstreamRow],
+    fetched: list[tuple[Incoming, int]],
+    run_id: int,
+) -> dict[str, int]:
+    """Store the version lists and fetched versions gathered so far (and forget them here)."""
+    now = datetime.now(UTC)
+    store.save_version_lists(con, lists, now)
+    holders = store.save_baseline_versions(con, fetched, run_id, now)
+    lists.clear()
+    fetched.clear()
+    return holders
 
 
 def _per_day(
