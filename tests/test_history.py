@@ -451,3 +451,20 @@ def test_an_import_stops_asking_after_five_trials_out_of_reach(tmp_path: Path) -
     assert baselines[-1].failure == "not asked: the record history was out of reach for 5 trials in a row"
     assert client.stats.requests == 5
     assert exit_code(baselines) == 3
+
+
+def test_renormalize_keeps_the_current_state_on_the_newest_version(upstream: Any, tmp_path: Path) -> None:
+    """Re-deriving every version (as after a normalizer upgrade) leaves the history baseline outside the
+    version chain: the current state stays version 1 and the changes since review are the same."""
+    _, run = upstream
+    run.ok("review", NCT, "--by", "A. Editor", "--at", "2025-09-01")
+    before = json.loads(run.ok("changes", NCT, "--json").out)
+    con = store.connect(run.db)
+    con.execute("UPDATE trial_versions SET normalizer_version = 1")
+    con.close()
+    assert json.loads(run.ok("renormalize", "--json").out)["versions"] == 3
+    assert json.loads(run.ok("show", NCT, "--json").out)["version"] == 1
+    after = json.loads(run.ok("changes", NCT, "--json").out)
+    assert (after["baseline"], after["current_version"], after["changes"]) == (2, 1, before["changes"])
+    log = json.loads(run.ok("changes", NCT, "--all", "--json").out)["changes"]
+    assert log == []
