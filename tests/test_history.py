@@ -25,6 +25,7 @@ from pipeline.diff import diff
 from pipeline.history import HistoryFailure, fetch_version, fetch_versions, history_base_url
 from pipeline.http import ApiClient
 from pipeline.normalize import normalize
+from pipeline.records import Incoming
 from pipeline.settings import RetryPolicy, Settings
 from pipeline.standin import StandIn, with_last_update_post_date
 
@@ -347,7 +348,7 @@ def test_a_list_of_1651_versions_is_read_whole_and_costs_two_requests(tmp_path: 
         client, _ = _client(standin)
         settings = Settings(db=tmp_path / "db.duckdb", api_url=standin.url, rate=0)
         con = store.connect(settings.db)
-        batch = store.Incoming.of(normalize(load_raw(NEW)), json.dumps(load_raw(NEW)), "api")
+        batch = Incoming.of(normalize(load_raw(NEW)), json.dumps(load_raw(NEW)), "api")
         store.save_batch(con, [batch], [], store.start_run(con, "load"))
         csv = reviews_csv(tmp_path, f"{NCT},{days[1200]},A. Editor,")
         [review] = editorial.import_reviews(con, csv, HistoryBaselines(settings, client))
@@ -439,7 +440,7 @@ def test_an_import_stops_asking_after_five_trials_out_of_reach(tmp_path: Path) -
         client, _ = _client(standin)
         settings = Settings(db=tmp_path / "db.duckdb", api_url=standin.url, rate=0)
         con = store.connect(settings.db)
-        batch = [store.Incoming.of(normalize(r), json.dumps(r), "api") for r in records]
+        batch = [Incoming.of(normalize(r), json.dumps(r), "api") for r in records]
         store.save_batch(con, batch, [], store.start_run(con, "load"))
         standin.inject("403", count=10)
         ids = [item.nct_id for item in batch]
