@@ -40,6 +40,8 @@ def writer(settings: Settings, command: str) -> Iterator[duckdb.DuckDBPyConnecti
             yield con
             if settings.published is not None:
                 _publish(con, settings)
+            else:
+                store.forget_publish_journal(con)
         except duckdb.Error as exc:
             fault = store.storage_error(exc, settings.db)
             if fault is None:

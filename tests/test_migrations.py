@@ -29,6 +29,7 @@ def test_migrations_apply_once_and_rerun_is_a_no_op(tmp_path: Path) -> None:
         (4, "0004_aact_tables"),
         (5, "0005_run_drift"),
         (6, "0006_upstream_versions"),
+        (7, "0007_publish_journal"),
     ]
     assert con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall() == expected
     assert store.migrate(con) == []

@@ -78,6 +78,7 @@ from pipeline.store.ledger import (
     stop_status,
 )
 from pipeline.store.publish import export_parquet, publish
+from pipeline.store.published import forget_journal as forget_publish_journal
 from pipeline.store.renormal import (
     StoredVersion,
     detected_change_row,
@@ -124,6 +125,7 @@ __all__ = [
     "detected_change_row",
     "export_parquet",
     "finish_run",
+    "forget_publish_journal",
     "gone_before_stored",
     "insert_changes",
     "is_busy",

@@ -21,6 +21,7 @@ from pipeline.records import BatchResult, ChangeRows, Failure, Incoming, Seen
 from pipeline.store import current
 from pipeline.store.connection import staging_file, transaction, write_json_array
 from pipeline.store.ledger import add_run_counts
+from pipeline.store.published import note_touched
 
 MAX_RAW_IN_DEAD_LETTER = 1_000_000
 MAX_STAGED_BYTES = 16 * 1024 * 1024
@@ -47,6 +48,7 @@ def save_batch(
         for round_items in _rounds_of_unique_ids(incoming):
             _save_round(con, round_items, run_id, now, change_rows, result)
         _save_failures(con, failures, run_id, now)
+        note_touched(con, [item.nct_id for item in incoming])
         add_run_counts(
             con,
             run_id,

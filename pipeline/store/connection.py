@@ -37,7 +37,7 @@ ANALYST_TABLES = (
     "schema_migrations",
     *aact_tables.TABLES,
 )
-INTERNAL_TABLES = ("trial_current_records",)
+INTERNAL_TABLES = ("trial_current_records", "publish_journal", "publish_state")
 """ctsync's own lookups: not exported, not for analysts (documented all the same)."""
 
 

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import duckdb
 
 from pipeline import aact_tables
 from pipeline.errors import UsageError
+from pipeline.store import published as published_copies
 from pipeline.store.connection import ANALYST_TABLES
 
 
-def publish(con: duckdb.DuckDBPyConnection, db: Path, published: Path) -> None:
-    """Replace the analysts' copy atomically: checkpoint, copy to a temporary file, rename into place.
+def publish(con: duckdb.DuckDBPyConnection, db: Path, published: Path) -> str:
+    """Replace the analysts' copy atomically, at the cost of what changed since (``published``).
 
-    A reader holding the old published file keeps its (unlinked) copy until it reopens, and never
-    blocks this writer.
+    A reader holding the old published file keeps it unchanged until it reopens, and never blocks this
+    writer. Returns ``'patch'`` or ``'copy'`` (the whole file was copied).
     """
-    con.execute("CHECKPOINT")
-    published.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=".ctsync-publish-", dir=published.parent)
-    os.close(handle)
-    try:
-        shutil.copyfile(db, tmp_name)
-        # mkstemp makes the file private; analysts (often another user) must be able to read it.
-        Path(tmp_name).chmod(0o644)
-        Path(tmp_name).replace(published)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    return published_copies.publish(con, db, published)
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]:
