@@ -11,6 +11,18 @@ COMMENT ON COLUMN failed_records.error IS 'The error, one line.';
 COMMENT ON COLUMN failed_records.raw IS 'The payload as received (truncated to 1 MB).';
 COMMENT ON COLUMN failed_records.failed_at IS 'When it failed.';
 
+CREATE TABLE publish_journal(seq BIGINT DEFAULT(nextval('publish_journal_seq')) NOT NULL, nct_id VARCHAR);
+COMMENT ON TABLE publish_journal IS 'Internal: the trials each write touched since the published copies were last brought up to date (NULL: everything, e.g. a renormalize); publishing applies them and forgets what both copies hold.';
+COMMENT ON COLUMN publish_journal.seq IS 'Order of the entry; a published copy holds every entry up to its publish_state.position.';
+COMMENT ON COLUMN publish_journal.nct_id IS 'A trial a write touched; NULL when the write touched everything.';
+
+CREATE TABLE publish_state(database_id VARCHAR NOT NULL, "position" BIGINT NOT NULL, last_published BIGINT NOT NULL, forgotten_through BIGINT NOT NULL);
+COMMENT ON TABLE publish_state IS 'Internal: which database a published copy was made from and how far it is up to date.';
+COMMENT ON COLUMN publish_state.database_id IS 'Random ID of the working database, so a copy of another database is never patched.';
+COMMENT ON COLUMN publish_state.position IS 'In a published copy: the last publish_journal entry it holds (0 in the working database).';
+COMMENT ON COLUMN publish_state.last_published IS 'In the working database: the position of the latest publish.';
+COMMENT ON COLUMN publish_state.forgotten_through IS 'In the working database: journal entries up to here were deleted; a copy older than that is rebuilt whole.';
+
 CREATE TABLE reviews(nct_id VARCHAR NOT NULL, "version" INTEGER NOT NULL, reviewed_by VARCHAR NOT NULL, reviewed_at TIMESTAMP WITH TIME ZONE NOT NULL, note VARCHAR, "source" VARCHAR NOT NULL);
 COMMENT ON TABLE reviews IS 'Editorial reviews: who marked which version of a trial reviewed, when.';
 COMMENT ON COLUMN reviews.nct_id IS 'Joins trials.nct_id.';

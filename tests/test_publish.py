@@ -42,11 +42,11 @@ def later_versions(tmp_path: Path) -> Path:
     return folder
 
 
-def content(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+def content(db: Path) -> dict[str, list[str]]:
     """Every row of every analyst table (and the current records), sorted."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {t: sorted(map(str, con.execute(f"SELECT * FROM {t}").fetchall())) for t in TABLES}
+        return {t: sorted(str(row) for row in con.execute(f"SELECT * FROM {t}").fetchall()) for t in TABLES}
     finally:
         con.close()
 
