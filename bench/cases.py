@@ -37,6 +37,8 @@ LOAD_KINDS = {
     "ctsync.load_zip": "ctsync load day1.zip (full load)",
     "ctsync.reload_zip": "ctsync load day1.zip again (no-op reload)",
     "ctsync.review_import": "ctsync review import CSV (every trial reviewed after day 1)",
+    "ctsync.review_one": "ctsync review NCT (one trial, then publish)",
+    "ctsync.refresh_one": "ctsync refresh NCT (one trial changed, stand-in, then publish)",
     "ctsync.load_day2": "ctsync load day2.zip (next day, 1% changed)",
     "ctsync.queue": "ctsync queue --json (after day 2)",
     "ctsync.changes": "ctsync changes NCT --json (after day 2)",
@@ -114,6 +116,7 @@ def measure_loads(corpus: Corpus, work: Path) -> list[Row]:
         _load(ws, "ctsync.load_zip", corpus.root / "day1.zip", corpus, corpus.day1_bytes),
         _load(ws, "ctsync.reload_zip", corpus.root / "day1.zip", corpus, corpus.day1_bytes),
         _review_all(ws, corpus),
+        *_one_trial_writes(ws, corpus),
         _load(ws, "ctsync.load_day2", corpus.root / "day2.zip", corpus, corpus.day2_bytes),
     ]
     rows.append(_query(ws, "ctsync.queue", corpus, "queue", "--json"))
@@ -168,6 +171,34 @@ def _review_all(ws: Workspace, corpus: Corpus) -> Row:
     kind = "ctsync.review_import"
     result = ws.run("review", "import", reviews)
     return measured_row(kind, LOAD_KINDS[kind], corpus.studies, result, records=corpus.studies)
+
+
+def _one_trial_writes(ws: Workspace, corpus: Corpus) -> list[Row]:
+    """What one editor's click costs on this database, publish included (issue 16): a review of one
+    trial, and a refresh of another that the stand-in serves at its day-2 version (a real change)."""
+    changed = corpus.changed_ids
+    if len(changed) < 2:
+        return [
+            unavailable(kind, LOAD_KINDS[kind], corpus.studies, "fewer than 2 changed studies")
+            for kind in ("ctsync.review_one", "ctsync.refresh_one")
+        ]
+    kind = "ctsync.review_one"
+    rows = [measured_row(kind, LOAD_KINDS[kind], corpus.studies, ws.run("review", changed[1], "--by", "b"))]
+    kind = "ctsync.refresh_one"
+    standin_cls = _standin_class()
+    if isinstance(standin_cls, str):
+        return [*rows, unavailable(kind, LOAD_KINDS[kind], corpus.studies, standin_cls)]
+    empty = ws.root / "standin-one"
+    empty.mkdir(parents=True, exist_ok=True)
+    standin = standin_cls(empty).start()
+    try:
+        day2 = corpus.root / "day2" / changed[0][-2:] / f"{changed[0]}.json"
+        standin.set_record(json.loads(day2.read_bytes()))
+        result = ws.run("refresh", changed[0], "--json", api_url=standin.url)
+    finally:
+        standin.stop()
+    row = measured_row(kind, LOAD_KINDS[kind], corpus.studies, result, partial_ok=True)
+    return [*rows, row.with_note(summarize_json(result.stdout)) if row.measured else row]
 
 
 def _query(ws: Workspace, kind: str, corpus: Corpus, *args: str) -> Row:

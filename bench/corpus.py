@@ -28,10 +28,12 @@ The same arguments give byte-identical output.
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import itertools
 import json
 import math
+import os
 import random
 import re
 import resource
@@ -52,6 +54,8 @@ SEED_DIRS = (REPO / "data" / "sample", REPO.parent / "shared" / "ctgov" / "studi
 DAY1 = date(2026, 9, 15)  # a Tuesday later than every template's dates
 DAY2 = date(2026, 9, 16)  # the next weekday: the API's data refreshes on weekdays only
 REGISTRY_MEAN_BYTES = 17_275
+HEAVY_MEAN_BYTES = 47_000  # the heavy tail of issue 16: results sections, site lists in the hundreds
+SHARED_INDEX = REPO.parent / "shared" / "ctgov" / "studies_index.csv"
 ZIP_TIME = (2026, 9, 15, 9, 0, 0)  # fixed, so zips are byte-identical run to run
 ID_STRIDE = 7_919  # prime, so i -> offset + i * stride (mod 10**7) is one-to-one and spreads IDs over shards
 
@@ -139,6 +143,21 @@ def iter_seed_files(dirs: Sequence[Path]) -> Iterator[Path]:
     for folder in dirs:
         if folder.is_dir():
             yield from (p for p in sorted(folder.glob("*.json")) if "@" not in p.name)
+
+
+def heavy_seed_dir(out: Path, index: Path = SHARED_INDEX) -> Path:
+    """A template folder of the real records of ``../shared/ctgov`` that have a results section or 100
+    sites or more (selected by code from its ``studies_index.csv``; the files are links to the real ones).
+    Drawn towards HEAVY_MEAN_BYTES, they make the heavy corpus of issue 16."""
+    out.mkdir(parents=True, exist_ok=True)
+    with index.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["hasResults"] == "True" or int(row["nLocations"] or 0) >= 100:
+                source = index.parent / row["file"]
+                target = out / source.name
+                if source.is_file() and "@" not in source.name and not target.exists():
+                    os.link(source, target)
+    return out
 
 
 def load_templates(dirs: Sequence[Path]) -> list[Template]:

@@ -212,6 +212,108 @@ TARGETS = (
 )
 
 
+def _ratio_on(fast: str, slow: str, corpus: int) -> Callable[[Sequence[Row]], float | None]:
+    return lambda rows: rate_ratio(rows, fast, slow, corpus)
+
+
+def _seconds_ratio(kind: str, big: int, small: int) -> Callable[[Sequence[Row]], float | None]:
+    def read(rows: Sequence[Row]) -> float | None:
+        a, b = find(rows, kind, big), find(rows, kind, small)
+        return a.seconds / b.seconds if a and b and a.seconds and b.seconds else None
+
+    return read
+
+
+def _rate_at(kind: str, big: int, small: int) -> Callable[[Sequence[Row]], float | None]:
+    def read(rows: Sequence[Row]) -> float | None:
+        a, b = find(rows, kind, big), find(rows, kind, small)
+        return a.records_per_s / b.records_per_s if a and b and a.records_per_s and b.records_per_s else None
+
+    return read
+
+
+def _seconds_on(kind: str, corpus: int) -> Callable[[Sequence[Row]], float | None]:
+    def read(rows: Sequence[Row]) -> float | None:
+        row = find(rows, kind, corpus)
+        return row.seconds if row else None
+
+    return read
+
+
+ABOUT_THE_SAME = 1.5
+"""'About what it takes on 1,000 trials': at most this many times as long (process start included)."""
+
+
+def targets16(
+    heavy: int | None, big: int = 100_000, small: int = 1_000, mid: int = 20_000
+) -> tuple[Target, ...]:
+    """The targets of issue 16, read off the rows of the corpora this run measured."""
+    found = [
+        Target(
+            f"full load (folder) within 3x of the raw-JSON floor, 17 KB corpus, {big:,}",
+            _ratio_on("floor.folder", "ctsync.load_folder", big),
+            lambda v: v <= 3,
+            "x slower",
+        ),
+        Target(
+            f"full load (zip) within 3x of the raw-JSON floor from the zip, 17 KB corpus, {big:,}",
+            _ratio_on("floor.zip", "ctsync.load_zip", big),
+            lambda v: v <= 3,
+            "x slower",
+        ),
+    ]
+    if heavy:
+        found += [
+            Target(
+                f"full load (folder) within 3x of the floor, heavy corpus, {heavy:,}",
+                _ratio_on("floor.folder", "ctsync.load_folder", heavy),
+                lambda v: v <= 3,
+                "x slower",
+            ),
+            Target(
+                f"full load (zip) within 3x of the floor from the zip, heavy corpus, {heavy:,}",
+                _ratio_on("floor.zip", "ctsync.load_zip", heavy),
+                lambda v: v <= 3,
+                "x slower",
+            ),
+            Target(
+                f"no-op reload >= 10x faster than first load, heavy corpus, {heavy:,}",
+                lambda rows: time_ratio(rows, "ctsync.load_zip", "ctsync.reload_zip", heavy),
+                lambda v: v >= 10,
+                "x faster",
+            ),
+        ]
+    found += [
+        Target(
+            f"records/s at {big:,} no lower than at {mid:,} (full load from the zip)",
+            _rate_at("ctsync.load_zip", big, mid),
+            lambda v: v >= 1,
+            f"(rate at {big:,} / rate at {mid:,})",
+        ),
+        Target(
+            f"no-op reload >= 10x faster than first load, 17 KB corpus, {big:,}",
+            lambda rows: time_ratio(rows, "ctsync.load_zip", "ctsync.reload_zip", big),
+            lambda v: v >= 10,
+            "x faster",
+        ),
+        Target(
+            f"one-trial review on {big:,} trials about as fast as on {small:,} (<= {ABOUT_THE_SAME}x)",
+            _seconds_ratio("ctsync.review_one", big, small),
+            lambda v: v <= ABOUT_THE_SAME,
+            f"x the {small:,}-trial time",
+        ),
+        Target(
+            f"one-trial refresh on {big:,} trials about as fast as on {small:,} (<= {ABOUT_THE_SAME}x)",
+            _seconds_ratio("ctsync.refresh_one", big, small),
+            lambda v: v <= ABOUT_THE_SAME,
+            f"x the {small:,}-trial time",
+        ),
+        Target(f"queue at {big:,} trials <= 1 s", _seconds_on("ctsync.queue", big), lambda v: v <= 1, "s"),
+        Target("peak memory < 1 GB at any corpus size", _peak_ctsync_rss, lambda v: v < GB, "MB (max)"),
+    ]
+    return tuple(found)
+
+
 # ---------------------------------------------------------------- Markdown
 
 
@@ -243,7 +345,7 @@ def table(rows: Sequence[Row]) -> list[str]:
     return lines
 
 
-def ratios(rows: Sequence[Row]) -> list[str]:
+def ratios(rows: Sequence[Row], labels: dict[int, str] | None = None) -> list[str]:
     """Side-by-side ratios per corpus size, only where both sides were measured."""
     lines: list[str] = []
     for corpus in sorted({r.corpus for r in rows}):
@@ -270,15 +372,17 @@ def ratios(rows: Sequence[Row]) -> list[str]:
             ),
         )
         lines += [
-            f"- {corpus:,} studies: {name}: **{value:.1f}x**" for name, value in pairs if value is not None
+            f"- {(labels or {}).get(corpus, f'{corpus:,}')} studies: {name}: **{value:.1f}x**"
+            for name, value in pairs
+            if value is not None
         ]
     return lines or ["- none: no pair of measurements on the same corpus"]
 
 
-def targets(rows: Sequence[Row]) -> list[str]:
+def targets(rows: Sequence[Row], chosen: Sequence[Target] = TARGETS) -> list[str]:
     """Each target of the issue with the measured value and met/missed."""
     lines = ["| target | measured | verdict |", "|---|--:|---|"]
-    for t in TARGETS:
+    for t in chosen:
         value = t.value(rows)
         verdict = "not measured" if value is None else ("met" if t.met(value) else "**missed**")
         shown = "—" if value is None else f"{value:,.2f} {t.unit}"
@@ -287,9 +391,15 @@ def targets(rows: Sequence[Row]) -> list[str]:
 
 
 def render(
-    machine: dict[str, str], versions: dict[str, str], rows: Sequence[Row], notes: Sequence[str]
+    machine: dict[str, str],
+    versions: dict[str, str],
+    rows: Sequence[Row],
+    notes: Sequence[str],
+    labels: dict[int, str] | None = None,
 ) -> str:
-    """The whole of RESULTS.md."""
+    """The whole of RESULTS.md; ``labels`` names corpora (e.g. the heavy one) in the ratios."""
+    labels = labels or {}
+    heavy = next(iter(labels), None)
     parts = [
         "# ctsync benchmark results",
         "",
@@ -310,7 +420,13 @@ def render(
         "",
         "## Ratios",
         "",
-        *ratios(rows),
+        *ratios(rows, labels),
+        "",
+        "## Targets (issue 16)",
+        "",
+        *targets(rows, targets16(heavy)),
+        "| start-up: `ctsync --version` and `ctsync show NCT` <= 0.3 s | — | not measured here"
+        " (see README) |",
         "",
         "## Targets (issue 7)",
         "",

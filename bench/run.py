@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import json
 import os
 import platform
 import subprocess
@@ -38,7 +39,8 @@ RESULTS = REPO / "bench" / "RESULTS.md"
 class Plan:
     """What one run measures."""
 
-    sizes: tuple[int, ...] = (20_000, 100_000)
+    sizes: tuple[int, ...] = (1_000, 20_000, 100_000)
+    heavy_size: int = 10_000
     sync_size: int = 5_000
     dlt_size: int = 3_000
     dlt: bool = True
@@ -46,7 +48,7 @@ class Plan:
     results: Path = RESULTS
 
 
-QUICK = Plan(sizes=(2_000,), sync_size=1_000, dlt_size=300, results=OUT / "RESULTS-quick.md")
+QUICK = Plan(sizes=(2_000,), heavy_size=500, sync_size=1_000, dlt_size=300, results=OUT / "RESULTS-quick.md")
 
 
 def log(message: str) -> None:
@@ -57,12 +59,19 @@ def log(message: str) -> None:
 # ---------------------------------------------------------------- corpora
 
 
-def ensure_corpus(size: int) -> tuple[cases.Corpus, Row, dict[str, Any]]:
-    """The corpus of `size` studies, generated unless a matching one is cached; with its generation row."""
-    root = OUT / f"corpus-{size}"
-    options = corpus.Options(size)
+def ensure_corpus(size: int, heavy: bool = False) -> tuple[cases.Corpus, Row, dict[str, Any]]:
+    """The corpus of `size` studies, generated unless a matching one is cached; with its generation row.
+    ``heavy``: drawn from the real records with results or 100+ sites, 47 KB mean (issue 16)."""
+    root = OUT / (f"corpus-heavy-{size}" if heavy else f"corpus-{size}")
+    options = corpus.Options(
+        size, target_mean_bytes=corpus.HEAVY_MEAN_BYTES if heavy else corpus.REGISTRY_MEAN_BYTES
+    )
+    extra: list[str | Path] = []
+    if heavy:
+        seeds = corpus.heavy_seed_dir(OUT / "heavy-templates")
+        extra = ["--seed-dir", seeds, "--target-mean-bytes", str(options.target_mean_bytes)]
     manifest = corpus.read_manifest(root)
-    label = "generate corpus: day 1 + day 2, folder + zip (bench.corpus)"
+    label = "generate corpus: day 1 + day 2, folder + zip (bench.corpus)" + (" (heavy)" if heavy else "")
     fresh = (
         manifest is not None
         and manifest.get("generator_version") == corpus.GENERATOR_VERSION
@@ -81,7 +90,8 @@ def ensure_corpus(size: int) -> tuple[cases.Corpus, Row, dict[str, Any]]:
         )
         return cases.corpus_of(root, manifest), row, manifest
     log(f"generating a corpus of {size:,} studies in {root}")
-    result = measure.run([sys.executable, "-m", "bench.corpus", "--size", str(size), "--out", root], cwd=REPO)
+    command = [sys.executable, "-m", "bench.corpus", "--size", str(size), "--out", root, *extra]
+    result = measure.run(command, cwd=REPO)
     manifest = corpus.read_manifest(root)
     if not result.ok or manifest is None:
         raise SystemExit(f"corpus generation failed: {result.failure()}")
@@ -90,10 +100,14 @@ def ensure_corpus(size: int) -> tuple[cases.Corpus, Row, dict[str, Any]]:
     return cases.corpus_of(root, manifest), row, manifest
 
 
-def corpus_note(manifest: dict[str, Any]) -> str:
+HEAVY_NOTE = " (heavy: drawn from the real records with results or 100+ sites)"
+
+
+def corpus_note(manifest: dict[str, Any], heavy: bool = False) -> str:
     """One line describing a corpus, for the notes."""
     return (
-        f"corpus {manifest['studies']:,}: mean record {manifest['mean_record_bytes']:,} bytes "
+        f"corpus {manifest['studies']:,}{HEAVY_NOTE if heavy else ''}: "
+        f"mean record {manifest['mean_record_bytes']:,} bytes "
         f"(largest {manifest['largest_record_bytes']:,}; {manifest['templates']} real templates averaging "
         f"{manifest['template_mean_bytes']:,}), day1.zip {manifest['day1_zip_bytes'] / 1e6:,.0f} MB for "
         f"{manifest['day1_bytes'] / 1e6:,.0f} MB of JSON; day 2: {manifest['changed']:,} changed "
@@ -112,9 +126,9 @@ def in_scratch(group: Callable[[Path], list[Row]]) -> list[Row]:
         return group(Path(work))
 
 
-def size_rows(size: int, with_ctsync: bool) -> tuple[list[Row], str]:
+def size_rows(size: int, with_ctsync: bool, heavy: bool = False) -> tuple[list[Row], str]:
     """Floor and ctsync loads on one corpus size."""
-    data, generated, manifest = ensure_corpus(size)
+    data, generated, manifest = ensure_corpus(size, heavy)
     log(f"{size:,}: raw-JSON floor")
     rows = [generated]
     rows += in_scratch(
@@ -126,7 +140,7 @@ def size_rows(size: int, with_ctsync: bool) -> tuple[list[Row], str]:
     if with_ctsync:
         log(f"{size:,}: ctsync loads, queue, changes")
         rows += in_scratch(lambda w: cases.measure_loads(data, w))
-    return rows, corpus_note(manifest)
+    return rows, corpus_note(manifest, heavy)
 
 
 def sync_rows(size: int) -> tuple[list[Row], str]:
@@ -148,6 +162,14 @@ def dlt_rows(size: int, with_ctsync: bool) -> tuple[list[Row], str]:
         rows += in_scratch(lambda w: [cases.measure_folder_load(data, w)])
     rows += in_scratch(lambda w: [baselines.measure_dlt(data.root / "day1", w, size, data.day1_bytes)])
     return rows, corpus_note(manifest)
+
+
+def registry_rows() -> list[Row]:
+    """The full-registry-size load (`python -m bench.registry`), when one was measured (it takes long)."""
+    found = []
+    for path in sorted(OUT.glob("registry-*.json")):
+        found.append(Row(**json.loads(path.read_text())))
+    return found
 
 
 # ---------------------------------------------------------------- machine, versions, notes
@@ -217,6 +239,11 @@ def run(plan: Plan) -> str:
         group, note = size_rows(size, plan.ctsync)
         rows += group
         notes.append(note)
+    if plan.heavy_size:
+        group, note = size_rows(plan.heavy_size, plan.ctsync, heavy=True)
+        rows += group
+        notes.append(note)
+    rows += registry_rows()
     if plan.ctsync:
         group, note = sync_rows(plan.sync_size)
         rows += group
@@ -225,7 +252,8 @@ def run(plan: Plan) -> str:
         group, note = dlt_rows(plan.dlt_size, plan.ctsync)
         rows += group
         notes.append(note)
-    text = render(info, versions(plan.dlt), rows, [*notes, *METHOD_NOTES])
+    labels = {plan.heavy_size: f"{plan.heavy_size:,} (heavy)"} if plan.heavy_size else {}
+    text = render(info, versions(plan.dlt), rows, [*notes, *METHOD_NOTES], labels)
     plan.results.parent.mkdir(parents=True, exist_ok=True)
     plan.results.write_text(text)
     log(f"wrote {plan.results}")
