@@ -9,7 +9,6 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -143,3 +142,19 @@ def test_a_copy_of_another_database_is_never_patched(tmp_path: Path) -> None:
             assert store.publish(con, tmp_path / f"{name}.duckdb", published) == "copy"
         finally:
             con.close()
+
+
+def test_a_copy_open_in_this_process_is_not_patched(tmp_path: Path) -> None:
+    """The web app reads pages and writes reviews in one process, where file locks do not conflict:
+    a copy one of its connections still holds is copied whole, not patched under it."""
+    db, published = tmp_path / "w.duckdb", tmp_path / "p.duckdb"
+    con = store.connect(db)
+    try:
+        store.publish(con, db, published)
+        page = duckdb.connect(str(published), read_only=True)
+        store.publish(con, db, published)
+        assert store.publish(con, db, published) == "copy"
+        page.close()
+        assert store.publish(con, db, published) == "patch"
+    finally:
+        con.close()

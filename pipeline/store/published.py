@@ -97,6 +97,9 @@ def _try_patch(con: duckdb.DuckDBPyConnection, target: Path, position: int) -> b
     """Patch ``target`` in place when it is a fit copy no reader holds; False to copy the whole file."""
     if not target.exists():
         return False
+    if _open_here(target):  # POSIX locks do not conflict within a process (e.g. the web app's pages)
+        log.info("publish: %s is open in this process; copying the whole database", target)
+        return False
     try:
         con.execute(f"ATTACH '{_sql_string(target)}' AS publish_target")
     except duckdb.Error as exc:  # held by a reader (file lock), corrupt, not DuckDB: rebuild it whole
@@ -111,6 +114,19 @@ def _try_patch(con: duckdb.DuckDBPyConnection, target: Path, position: int) -> b
         with contextlib.suppress(duckdb.Error):
             con.execute("DETACH publish_target")
         con.execute("DROP TABLE IF EXISTS temp.publish_touched")
+
+
+def _open_here(target: Path) -> bool:
+    """Whether this process holds ``target`` open (Linux: /proc/self/fd; elsewhere assumed not)."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        return False
+    wanted = target.stat()
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):
+            if os.path.samestat(fd.stat(), wanted):
+                return True
+    return False
 
 
 def _patch(con: duckdb.DuckDBPyConnection, position: int) -> bool:
