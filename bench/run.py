@@ -243,7 +243,6 @@ def run(plan: Plan) -> str:
         group, note = size_rows(plan.heavy_size, plan.ctsync, heavy=True)
         rows += group
         notes.append(note)
-    rows += registry_rows()
     if plan.ctsync:
         group, note = sync_rows(plan.sync_size)
         rows += group
@@ -253,10 +252,26 @@ def run(plan: Plan) -> str:
         rows += group
         notes.append(note)
     labels = {plan.heavy_size: f"{plan.heavy_size:,} (heavy)"} if plan.heavy_size else {}
-    text = render(info, versions(plan.dlt), rows, [*notes, *METHOD_NOTES], labels)
+    found = versions(plan.dlt)
+    saved = {"machine": info, "versions": found, "rows": [dataclasses.asdict(r) for r in rows]}
+    (OUT / "rows.json").write_text(json.dumps({**saved, "notes": notes, "labels": labels}, indent=1) + "\n")
+    text = render(info, found, [*rows, *registry_rows()], [*notes, *METHOD_NOTES], labels)
     plan.results.parent.mkdir(parents=True, exist_ok=True)
     plan.results.write_text(text)
     log(f"wrote {plan.results}")
+    return text
+
+
+def render_saved(results: Path) -> str:
+    """Rewrite the results from the last run's saved rows (``bench/out/rows.json``) and the registry
+    rows measured since (``python -m bench.run --render-only``): nothing is measured again."""
+    saved = json.loads((OUT / "rows.json").read_text())
+    rows = [Row(**r) for r in saved["rows"]]
+    labels = {int(k): v for k, v in saved["labels"].items()}
+    notes = [*saved["notes"], *METHOD_NOTES]
+    text = render(saved["machine"], saved["versions"], [*rows, *registry_rows()], notes, labels)
+    results.write_text(text)
+    log(f"wrote {results} from {OUT / 'rows.json'}")
     return text
 
 
@@ -268,7 +283,11 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
     parser.add_argument("--no-dlt", action="store_true", help="skip the dlt baseline")
     parser.add_argument("--no-ctsync", action="store_true", help="only the corpora and the baselines")
     parser.add_argument("--results", type=Path, help="where to write the Markdown")
+    parser.add_argument("--render-only", action="store_true", help="rewrite from bench/out/rows.json")
     args = parser.parse_args(argv)
+    if args.render_only:
+        render_saved(args.results or RESULTS)
+        raise SystemExit(0)
     plan = QUICK if args.quick else Plan()
     if args.sizes:
         plan = dataclasses.replace(plan, sizes=tuple(int(s) for s in args.sizes.split(",")))
