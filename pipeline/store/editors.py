@@ -13,7 +13,6 @@ import duckdb
 from pipeline.change import Change, StoredChange
 from pipeline.store.batches import change_row, insert_changes
 from pipeline.store.connection import transaction
-from pipeline.store.published import note_touched
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,6 @@ def add_reviews(
             " SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)",
             [list(column) for column in columns],
         )
-        note_touched(con, [row[0] for row in rows])
 
 
 def versions_current_on(

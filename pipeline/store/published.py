@@ -34,6 +34,10 @@ OWN_STATE = {"publish_state", "publish_journal"}
 """Each file's own bookkeeping: never copied from the working database by a patch."""
 WHOLE = {"sync_runs", "schema_migrations", "tracked_trials"}
 """Small tables a patch replaces whole."""
+APPENDED_BY_RUN = {"trial_versions", "trial_changes"}
+"""Append-only but for a renormalize (which journals everything): a patch appends the rows of the runs
+the copy does not hold. Deleting a trial's versions to re-insert them would cost what the whole history
+weighs (DuckDB fetches the deleted rows' large JSON to maintain the key index)."""
 PUBLISH_PREFIX = ".ctsync-publish-"
 
 
@@ -147,7 +151,7 @@ def _patch(con: duckdb.DuckDBPyConnection, position: int) -> bool:
     last_run = _scalar(con, "SELECT coalesce(max(run_id), 0) FROM publish_target.main.sync_runs")
     with transaction(con):
         for table, columns in tables.items():
-            _patch_table(con, table, columns, last_run)
+            _patch_table(con, table, columns, last_run, touched == 0)
         con.execute("UPDATE publish_target.publish_state SET position = ?", [position])
     con.execute("CHECKPOINT publish_target")  # no WAL beside the file readers will open
     return True
@@ -170,7 +174,9 @@ def _patchable_since(con: duckdb.DuckDBPyConnection) -> int | None:
     return int(theirs[1])
 
 
-def _patch_table(con: duckdb.DuckDBPyConnection, table: str, columns: set[str], last_run: int) -> None:
+def _patch_table(
+    con: duckdb.DuckDBPyConnection, table: str, columns: set[str], last_run: int, nothing_touched: bool
+) -> None:
     there = f"publish_target.main.{table}"
     if table in WHOLE:
         con.execute(f"DELETE FROM {there}")
@@ -184,16 +190,23 @@ def _patch_table(con: duckdb.DuckDBPyConnection, table: str, columns: set[str], 
         con.execute(f"DELETE FROM {there} WHERE nct_id IN (SELECT nct_id FROM temp.publish_seen)")
         con.execute(f"INSERT INTO {there} BY NAME SELECT * FROM temp.publish_seen")
         con.execute("DROP TABLE temp.publish_seen")
+    elif table in APPENDED_BY_RUN:
+        con.execute(f"INSERT INTO {there} BY NAME SELECT * FROM main.{table} WHERE run_id > ?", [last_run])
+    elif table == "reviews":  # append-only, and the order of a trial's reviews is its meaning (rowid)
+        con.execute(
+            f"INSERT INTO {there} BY NAME SELECT * FROM main.reviews"
+            f" WHERE rowid >= (SELECT count(*) FROM {there}) ORDER BY rowid"
+        )
     elif table == "failed_records":  # append-only
         con.execute(
             f"INSERT INTO {there} BY NAME SELECT * FROM main.failed_records"
             f" WHERE failure_id > (SELECT coalesce(max(failure_id), 0) FROM {there})"
         )
-    elif "nct_id" in columns:
+    elif "nct_id" in columns and not nothing_touched:
         touched = "(SELECT nct_id FROM temp.publish_touched)"
         con.execute(f"DELETE FROM {there} WHERE nct_id IN {touched}")
         con.execute(f"INSERT INTO {there} BY NAME SELECT * FROM main.{table} WHERE nct_id IN {touched}")
-    else:
+    elif "nct_id" not in columns:
         raise duckdb.CatalogException(f"no patch rule for table {table}")
 
 

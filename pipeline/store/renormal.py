@@ -17,7 +17,7 @@ import duckdb
 
 from pipeline.store.batches import read_stage, replace_current_from_stage
 from pipeline.store.connection import staging_file, transaction, write_json_array
-from pipeline.store.published import note_touched
+from pipeline.store.published import note_everything
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def rewrite_versions(
             " WHERE t.nct_id = stage.nct_id)"
         )
         replace_current_from_stage(con, now, only_new=False)
-        note_touched(con, list(nct_ids))
+        note_everything(con)  # versions and changes rewritten in place: the next publishes copy whole
         # Changes between two versions are derived; a trial gone upstream (from = to) is not, and stays.
         con.execute(
             "DELETE FROM trial_changes WHERE nct_id IN (SELECT unnest(?)) AND from_version < to_version",
