@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -235,31 +236,38 @@ def run(plan: Plan) -> str:
     info = machine()
     rows: list[Row] = []
     notes = [] if plan.ctsync else ["ctsync not measured in this run (--no-ctsync)."]
-    for size in plan.sizes:
-        group, note = size_rows(size, plan.ctsync)
+    labels = {plan.heavy_size: f"{plan.heavy_size:,} (heavy)"} if plan.heavy_size else {}
+    groups = [functools.partial(size_rows, size, plan.ctsync) for size in plan.sizes]
+    if plan.heavy_size:  # after the 100,000 group when the sizes are 1,000, 100,000, 20,000
+        groups.insert(min(2, len(groups)), functools.partial(size_rows, plan.heavy_size, plan.ctsync, True))
+    for measure_group in groups:
+        group, note = measure_group()
         rows += group
         notes.append(note)
-    if plan.heavy_size:
-        group, note = size_rows(plan.heavy_size, plan.ctsync, heavy=True)
-        rows += group
-        notes.append(note)
+        _save(info, versions(False), rows, notes, labels)  # a run cut short can still be rendered
     if plan.ctsync:
         group, note = sync_rows(plan.sync_size)
         rows += group
         notes.append(note)
+        _save(info, versions(False), rows, notes, labels)
     if plan.dlt:
         group, note = dlt_rows(plan.dlt_size, plan.ctsync)
         rows += group
         notes.append(note)
-    labels = {plan.heavy_size: f"{plan.heavy_size:,} (heavy)"} if plan.heavy_size else {}
     found = versions(plan.dlt)
-    saved = {"machine": info, "versions": found, "rows": [dataclasses.asdict(r) for r in rows]}
-    (OUT / "rows.json").write_text(json.dumps({**saved, "notes": notes, "labels": labels}, indent=1) + "\n")
+    _save(info, found, rows, notes, labels)
     text = render(info, found, [*rows, *registry_rows()], [*notes, *METHOD_NOTES], labels)
     plan.results.parent.mkdir(parents=True, exist_ok=True)
     plan.results.write_text(text)
     log(f"wrote {plan.results}")
     return text
+
+
+def _save(
+    info: dict[str, str], found: dict[str, str], rows: list[Row], notes: list[str], labels: dict[int, str]
+) -> None:
+    saved = {"machine": info, "versions": found, "rows": [dataclasses.asdict(r) for r in rows]}
+    (OUT / "rows.json").write_text(json.dumps({**saved, "notes": notes, "labels": labels}, indent=1) + "\n")
 
 
 def render_saved(results: Path) -> str:
@@ -283,6 +291,8 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
     parser.add_argument("--no-dlt", action="store_true", help="skip the dlt baseline")
     parser.add_argument("--no-ctsync", action="store_true", help="only the corpora and the baselines")
     parser.add_argument("--results", type=Path, help="where to write the Markdown")
+    parser.add_argument("--heavy-size", type=int, help="studies in the heavy corpus (default 10000; 0: none)")
+    parser.add_argument("--sync-size", type=int, help="tracked studies of the sync group (default 5000)")
     parser.add_argument("--render-only", action="store_true", help="rewrite from bench/out/rows.json")
     args = parser.parse_args(argv)
     if args.render_only:
@@ -293,6 +303,10 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
         plan = dataclasses.replace(plan, sizes=tuple(int(s) for s in args.sizes.split(",")))
     if args.no_dlt:
         plan = dataclasses.replace(plan, dlt=False)
+    if args.heavy_size is not None:
+        plan = dataclasses.replace(plan, heavy_size=args.heavy_size)
+    if args.sync_size:
+        plan = dataclasses.replace(plan, sync_size=args.sync_size)
     if args.no_ctsync:
         plan = dataclasses.replace(plan, ctsync=False)
     if args.results:
