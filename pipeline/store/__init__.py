@@ -8,7 +8,8 @@ One concern a module:
 - ``current``: the current-state tables, derived from staged records, and reading current records;
 - ``editors``: reviews, the change log, tracking and upstream states;
 - ``publish``: the published copy and Parquet export;
-- ``upstream``: ClinicalTrials.gov's record history (upstream version lists, baseline versions).
+- ``upstream``: ClinicalTrials.gov's record history (upstream version lists, baseline versions);
+- ``published``: the two copies behind the published path, patched in proportion to the change.
 
 The public functions are re-exported here, so callers write ``store.connect(...)``. The record types the
 store writes (``Incoming``, ``Failure``, ``Seen``) live in ``pipeline.records``, which readers and workers
