@@ -244,18 +244,20 @@ def run(plan: Plan) -> str:
         group, note = measure_group()
         rows += group
         notes.append(note)
-        _save(info, versions(False), rows, notes, labels)  # a run cut short can still be rendered
-    if plan.ctsync:
+        _save(
+            plan.results, info, versions(False), rows, notes, labels
+        )  # a run cut short can still be rendered
+    if plan.ctsync and plan.sync_size:
         group, note = sync_rows(plan.sync_size)
         rows += group
         notes.append(note)
-        _save(info, versions(False), rows, notes, labels)
+        _save(plan.results, info, versions(False), rows, notes, labels)
     if plan.dlt:
         group, note = dlt_rows(plan.dlt_size, plan.ctsync)
         rows += group
         notes.append(note)
     found = versions(plan.dlt)
-    _save(info, found, rows, notes, labels)
+    _save(plan.results, info, found, rows, notes, labels)
     text = render(info, found, [*rows, *registry_rows()], [*notes, *METHOD_NOTES], labels)
     plan.results.parent.mkdir(parents=True, exist_ok=True)
     plan.results.write_text(text)
@@ -263,23 +265,48 @@ def run(plan: Plan) -> str:
     return text
 
 
+def rows_file(results: Path) -> Path:
+    """Where a run writing ``results`` saves its rows (``bench/out/rows.json`` for the committed results)."""
+    return OUT / ("rows.json" if results == RESULTS else f"rows-{results.stem}.json")
+
+
 def _save(
-    info: dict[str, str], found: dict[str, str], rows: list[Row], notes: list[str], labels: dict[int, str]
+    results: Path,
+    info: dict[str, str],
+    found: dict[str, str],
+    rows: list[Row],
+    notes: list[str],
+    labels: dict[int, str],
 ) -> None:
     saved = {"machine": info, "versions": found, "rows": [dataclasses.asdict(r) for r in rows]}
-    (OUT / "rows.json").write_text(json.dumps({**saved, "notes": notes, "labels": labels}, indent=1) + "\n")
+    text = json.dumps({**saved, "notes": notes, "labels": labels}, indent=1) + "\n"
+    rows_file(results).write_text(text)
 
 
-def render_saved(results: Path) -> str:
-    """Rewrite the results from the last run's saved rows (``bench/out/rows.json``) and the registry
-    rows measured since (``python -m bench.run --render-only``): nothing is measured again."""
-    saved = json.loads((OUT / "rows.json").read_text())
-    rows = [Row(**r) for r in saved["rows"]]
-    labels = {int(k): v for k, v in saved["labels"].items()}
-    notes = [*saved["notes"], *METHOD_NOTES]
-    text = render(saved["machine"], saved["versions"], [*rows, *registry_rows()], notes, labels)
+def render_saved(results: Path, extra: Sequence[Path] = ()) -> str:
+    """Rewrite the results from the last run's saved rows (``bench/out/rows.json``), the rows of runs
+    saved beside it (``extra``, e.g. a heavy-corpus run made in parallel) and the registry rows measured
+    since (``python -m bench.run --render-only [--add ROWS.json]``): nothing is measured again."""
+    machine_info: dict[str, str] = {}
+    found: dict[str, str] = {}
+    rows: list[Row] = []
+    notes: list[str] = []
+    labels: dict[int, str] = {}
+    for path in (OUT / "rows.json", *extra):
+        saved = json.loads(path.read_text())
+        machine_info = machine_info or saved["machine"]
+        if path != OUT / "rows.json":
+            notes.append(
+                f"rows of {path.name} were measured in a run of their own, started at load average"
+                f" {saved['machine']['load average at start (1/5/15 min)']}"
+            )
+        found = found or saved["versions"]
+        rows += [Row(**r) for r in saved["rows"]]
+        notes += saved["notes"]
+        labels.update({int(k): v for k, v in saved["labels"].items()})
+    text = render(machine_info, found, [*rows, *registry_rows()], [*notes, *METHOD_NOTES], labels)
     results.write_text(text)
-    log(f"wrote {results} from {OUT / 'rows.json'}")
+    log(f"wrote {results}")
     return text
 
 
@@ -292,20 +319,23 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
     parser.add_argument("--no-ctsync", action="store_true", help="only the corpora and the baselines")
     parser.add_argument("--results", type=Path, help="where to write the Markdown")
     parser.add_argument("--heavy-size", type=int, help="studies in the heavy corpus (default 10000; 0: none)")
-    parser.add_argument("--sync-size", type=int, help="tracked studies of the sync group (default 5000)")
+    parser.add_argument(
+        "--sync-size", type=int, help="tracked studies of the sync group (default 5000; 0: none)"
+    )
     parser.add_argument("--render-only", action="store_true", help="rewrite from bench/out/rows.json")
+    parser.add_argument("--add", type=Path, action="append", default=[], help="with --render-only: more rows")
     args = parser.parse_args(argv)
     if args.render_only:
-        render_saved(args.results or RESULTS)
+        render_saved(args.results or RESULTS, args.add)
         raise SystemExit(0)
     plan = QUICK if args.quick else Plan()
     if args.sizes:
-        plan = dataclasses.replace(plan, sizes=tuple(int(s) for s in args.sizes.split(",")))
+        plan = dataclasses.replace(plan, sizes=tuple(int(s) for s in args.sizes.split(",") if int(s)))
     if args.no_dlt:
         plan = dataclasses.replace(plan, dlt=False)
     if args.heavy_size is not None:
         plan = dataclasses.replace(plan, heavy_size=args.heavy_size)
-    if args.sync_size:
+    if args.sync_size is not None:
         plan = dataclasses.replace(plan, sync_size=args.sync_size)
     if args.no_ctsync:
         plan = dataclasses.replace(plan, ctsync=False)
