@@ -168,3 +168,21 @@ def test_an_oversized_record_is_a_dead_letter_and_the_rest_of_its_batch_lands(
     assert (nct_id, stage) == ("NCT05766735", "normalize")
     assert error.startswith("NCT05766735: record: 40.0 MB with its canonical form, over the 16.8 MB")
     assert kept == 1_000_000  # the dead letter keeps the first megabyte of the raw record
+
+
+def test_duckdb_out_of_memory_is_one_line_exit_5_naming_the_limit(tmp_path: Path) -> None:
+    """A writer that hits DuckDB's memory limit (forced tiny here with CTSYNC_MEMORY_LIMIT) says so in
+    one line with what to do, exit 5, instead of DuckDB's multi-line advice and an internal error."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--db", str(tmp_path / "x.duckdb"), "load", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "CTSYNC_MEMORY_LIMIT": "2MB"},
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 5, result.stderr
+    assert result.stderr.splitlines() == [
+        f"ctsync: error: {tmp_path / 'x.duckdb'}: DuckDB ran out of its 2MB memory limit; committed batches"
+        " are kept: run again with a larger CTSYNC_MEMORY_LIMIT (e.g. 2GB) or a smaller --batch-size"
+    ]

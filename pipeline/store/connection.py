@@ -15,7 +15,8 @@ from pipeline import aact_tables
 from pipeline.errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
-WRITER_MEMORY_LIMIT = "512MB"
+WRITER_MEMORY_LIMIT = os.environ.get("CTSYNC_MEMORY_LIMIT") or "512MB"
+"""DuckDB's memory limit for the writer (``CTSYNC_MEMORY_LIMIT``, e.g. ``2GB``, raises it)."""
 CHECKPOINT_THRESHOLD = "1GB"
 STAGE_PREFIX = ".ctsync-stage-"
 ANALYST_TABLES = (
@@ -91,6 +92,11 @@ def storage_error(exc: duckdb.Error, db: Path) -> StorageError | None:
     for marker, message in _STORAGE_FAULTS:
         if marker in text:
             return StorageError(f"{db} {message}")
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return StorageError(
+            f"{db}: DuckDB ran out of its {WRITER_MEMORY_LIMIT} memory limit; committed batches are kept:"
+            " run again with a larger CTSYNC_MEMORY_LIMIT (e.g. 2GB) or a smaller --batch-size"
+        )
     if isinstance(exc, duckdb.IOException):
         first = str(exc).strip().splitlines()[0][:200]
         return StorageError(f"{db} could not be opened or written (DuckDB: {first})")
