@@ -80,3 +80,38 @@ class Ctsync:
             cwd=cwd,
             env={"CTSYNC_RATE": "0", **(env or {})},
         )
+
+
+@dataclass
+class Result:
+    """One in-process ``ctsync`` run of a ``DbCli``: exit code, stdout, stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def error_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+class DbCli:
+    """``ctsync --db <tmp>/ctsync.duckdb --published <tmp>/published.duckdb …`` run in this process, from
+    ``tmp_path`` and with ``CTSYNC_RATE=0`` for the test."""
+
+    def __init__(self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+        self.db = tmp_path / "ctsync.duckdb"
+        self.published = tmp_path / "published.duckdb"
+        self.capsys = capsys
+        self.monkeypatch = monkeypatch
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("CTSYNC_RATE", "0")
+
+    def __call__(self, *args: str | Path) -> Result:
+        ran = run_ctsync(self.capsys, self.monkeypatch, "--db", self.db, "--published", self.published, *args)
+        return Result(ran.returncode, ran.stdout, ran.stderr)
+
+    def ok(self, *args: str | Path) -> Result:
+        result = self(*args)
+        assert result.code == 0, result.err
+        return result

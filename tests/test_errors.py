@@ -16,15 +16,15 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from clirun import DbCli as Cli
+from clirun import Result
 
-from pipeline import cli
 from pipeline.fetch import NCT_ID, validate_nct_ids
 from pipeline.ids import is_nct_id
 from pipeline.standin import StandIn
@@ -37,44 +37,6 @@ V2 = VERSIONS / "NCT05766735@2026-04-09.json"
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def error_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-
-class Cli:
-    """``ctsync --db <tmp>/ctsync.duckdb --published <tmp>/published.duckdb …`` run in this process."""
-
-    def __init__(self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-        self.db = tmp_path / "ctsync.duckdb"
-        self.published = tmp_path / "published.duckdb"
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-        monkeypatch.chdir(tmp_path)
-        monkeypatch.setenv("CTSYNC_RATE", "0")
-
-    def __call__(self, *args: str | Path) -> Result:
-        argv = ["ctsync", "--db", str(self.db), "--published", str(self.published), *map(str, args)]
-        self.monkeypatch.setattr(sys, "argv", argv)
-        self.capsys.readouterr()
-        with pytest.raises(SystemExit) as exited:
-            cli.main()
-        out, err = self.capsys.readouterr()
-        code = exited.value.code
-        return Result(code if isinstance(code, int) else 1, out, err)
-
-    def ok(self, *args: str | Path) -> Result:
-        result = self(*args)
-        assert result.code == 0, result.err
-        return result
 
 
 @pytest.fixture

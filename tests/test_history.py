@@ -10,17 +10,16 @@ serves the newer real record in Markdown, as the real API does.
 from __future__ import annotations
 
 import json
-import sys
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import DbCli as Cli
 from conftest import FIXTURES, FakeClock, load_raw
 from sitehtml import three_versions, website_record
 
-from pipeline import cli, store
+from pipeline import store
 from pipeline.diff import diff
 from pipeline.history import HistoryFailure, fetch_version, fetch_versions, history_base_url
 from pipeline.http import ApiClient
@@ -34,40 +33,6 @@ OLD = FIXTURES / "versions" / "NCT03549754@2025-06-04.json"
 NEW = FIXTURES / "versions" / "NCT03549754@2025-12-09.json"
 OTHER = "NCT05766735"  # a second real trial (data/sample), served without any history
 HISTORY_ANSWER = FIXTURES / "history" / "NCT03690141.int-history-true.json"
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-class Cli:
-    """``ctsync`` run in this process against a database of its own in ``tmp_path``."""
-
-    def __init__(self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-        self.db = tmp_path / "ctsync.duckdb"
-        self.published = tmp_path / "published.duckdb"
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-        monkeypatch.chdir(tmp_path)
-        monkeypatch.setenv("CTSYNC_RATE", "0")
-
-    def __call__(self, *args: str | Path) -> Result:
-        argv = ["ctsync", "--db", str(self.db), "--published", str(self.published), *map(str, args)]
-        self.monkeypatch.setattr(sys, "argv", argv)
-        self.capsys.readouterr()
-        with pytest.raises(SystemExit) as exited:
-            cli.main()
-        out, err = self.capsys.readouterr()
-        code = exited.value.code
-        return Result(code if isinstance(code, int) else 1, out, err)
-
-    def ok(self, *args: str | Path) -> Result:
-        result = self(*args)
-        assert result.code == 0, result.err
-        return result
 
 
 @pytest.fixture
