@@ -68,8 +68,8 @@ COMMENT ON COLUMN tracked_trials.merged_into IS 'The NCT ID this one was merged 
 COMMENT ON COLUMN tracked_trials.checked_at IS 'When upstream_state was last checked.';
 COMMENT ON COLUMN tracked_trials.synced_at IS 'When a sync or refresh last got this trial from the API; NULL: sync fetches it in full.';
 
-CREATE TABLE trial_adverse_event_counts(nct_id VARCHAR, kind VARCHAR, event_ordinal INTEGER, ordinal INTEGER, group_id VARCHAR, num_events INTEGER, num_affected INTEGER, num_at_risk INTEGER, PRIMARY KEY(nct_id, kind, event_ordinal, ordinal));
-COMMENT ON TABLE trial_adverse_event_counts IS 'Adverse events: how many participants of a group had an event, and how often, one row per event per group (seriousEvents[].stats, otherEvents[].stats); AACT''s reported_events.';
+CREATE TABLE trial_adverse_event_counts(nct_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, event_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, group_id VARCHAR, num_events INTEGER, num_affected INTEGER, num_at_risk INTEGER);
+COMMENT ON TABLE trial_adverse_event_counts IS 'Adverse events: how many participants of a group had an event, and how often, one row per event per group (seriousEvents[].stats, otherEvents[].stats); AACT''s reported_events. Key: (nct_id, kind, event_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_adverse_event_counts.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_adverse_event_counts.kind IS 'serious or other: trial_adverse_events.kind.';
 COMMENT ON COLUMN trial_adverse_event_counts.event_ordinal IS 'The event: trial_adverse_events.ordinal.';
@@ -79,8 +79,8 @@ COMMENT ON COLUMN trial_adverse_event_counts.num_events IS 'Number of events in 
 COMMENT ON COLUMN trial_adverse_event_counts.num_affected IS 'Participants of the group affected.';
 COMMENT ON COLUMN trial_adverse_event_counts.num_at_risk IS 'Participants of the group at risk.';
 
-CREATE TABLE trial_adverse_events(nct_id VARCHAR, kind VARCHAR, ordinal INTEGER, term VARCHAR, organ_system VARCHAR, source_vocabulary VARCHAR, assessment_type VARCHAR, notes VARCHAR, PRIMARY KEY(nct_id, kind, ordinal));
-COMMENT ON TABLE trial_adverse_events IS 'Adverse events: each serious or other event term reported (adverseEventsModule.seriousEvents and otherEvents); counts per group in trial_adverse_event_counts.';
+CREATE TABLE trial_adverse_events(nct_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, ordinal INTEGER NOT NULL, term VARCHAR, organ_system VARCHAR, source_vocabulary VARCHAR, assessment_type VARCHAR, notes VARCHAR);
+COMMENT ON TABLE trial_adverse_events IS 'Adverse events: each serious or other event term reported (adverseEventsModule.seriousEvents and otherEvents); counts per group in trial_adverse_event_counts. Key: (nct_id, kind, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_adverse_events.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_adverse_events.kind IS 'serious (seriousEvents) or other (otherEvents, not serious, above the frequency threshold).';
 COMMENT ON COLUMN trial_adverse_events.ordinal IS 'Position of the event within its list in the API list, from 1.';
@@ -90,8 +90,8 @@ COMMENT ON COLUMN trial_adverse_events.source_vocabulary IS 'Vocabulary of the t
 COMMENT ON COLUMN trial_adverse_events.assessment_type IS 'SYSTEMATIC_ASSESSMENT or NON_SYSTEMATIC_ASSESSMENT.';
 COMMENT ON COLUMN trial_adverse_events.notes IS 'Notes on the event.';
 
-CREATE TABLE trial_arm_interventions(nct_id VARCHAR, intervention_ordinal INTEGER, label_ordinal INTEGER, arm_label VARCHAR, arm_ordinal INTEGER, intervention_type VARCHAR, intervention_name VARCHAR, PRIMARY KEY(nct_id, intervention_ordinal, label_ordinal));
-COMMENT ON TABLE trial_arm_interventions IS 'Which intervention is given in which arm: one row per label in an intervention''s armGroupLabels, matched to the arm of that label (AACT''s design_group_interventions).';
+CREATE TABLE trial_arm_interventions(nct_id VARCHAR NOT NULL, intervention_ordinal INTEGER NOT NULL, label_ordinal INTEGER NOT NULL, arm_label VARCHAR, arm_ordinal INTEGER, intervention_type VARCHAR, intervention_name VARCHAR);
+COMMENT ON TABLE trial_arm_interventions IS 'Which intervention is given in which arm: one row per label in an intervention''s armGroupLabels, matched to the arm of that label (AACT''s design_group_interventions). Key: (nct_id, intervention_ordinal, label_ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_arm_interventions.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_arm_interventions.intervention_ordinal IS 'The intervention: trial_interventions.ordinal.';
 COMMENT ON COLUMN trial_arm_interventions.label_ordinal IS 'Position of the label in the intervention''s armGroupLabels, from 1.';
@@ -100,8 +100,8 @@ COMMENT ON COLUMN trial_arm_interventions.arm_ordinal IS 'The arm: trial_arms.or
 COMMENT ON COLUMN trial_arm_interventions.intervention_type IS 'The intervention''s type (DRUG, DEVICE, BIOLOGICAL, ...).';
 COMMENT ON COLUMN trial_arm_interventions.intervention_name IS 'The intervention''s name.';
 
-CREATE TABLE trial_arms(nct_id VARCHAR, ordinal INTEGER, "label" VARCHAR, "type" VARCHAR, description VARCHAR, intervention_names VARCHAR[], PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_arms IS 'Arms (interventional) or groups/cohorts (observational) of the protocol (armsInterventionsModule.armGroups); AACT''s design_groups.';
+CREATE TABLE trial_arms(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, "label" VARCHAR, "type" VARCHAR, description VARCHAR, intervention_names VARCHAR[]);
+COMMENT ON TABLE trial_arms IS 'Arms (interventional) or groups/cohorts (observational) of the protocol (armsInterventionsModule.armGroups); AACT''s design_groups. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_arms.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_arms.ordinal IS 'Position of the arm in the API list, from 1.';
 COMMENT ON COLUMN trial_arms.label IS 'Short name of the arm, unique within the trial as registered.';
@@ -109,23 +109,23 @@ COMMENT ON COLUMN trial_arms.type IS 'EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_C
 COMMENT ON COLUMN trial_arms.description IS 'What the arm receives, markdown as given.';
 COMMENT ON COLUMN trial_arms.intervention_names IS 'The arm''s interventions as the arm lists them, ''Type: Name'' (armGroups.interventionNames).';
 
-CREATE TABLE trial_baseline_categories(nct_id VARCHAR, measure_ordinal INTEGER, class_ordinal INTEGER, ordinal INTEGER, title VARCHAR, PRIMARY KEY(nct_id, measure_ordinal, class_ordinal, ordinal));
-COMMENT ON TABLE trial_baseline_categories IS 'Baseline characteristics: the categories of a class, e.g. Female and Male; one untitled category when there are none (classes[].categories).';
+CREATE TABLE trial_baseline_categories(nct_id VARCHAR NOT NULL, measure_ordinal INTEGER NOT NULL, class_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, title VARCHAR);
+COMMENT ON TABLE trial_baseline_categories IS 'Baseline characteristics: the categories of a class, e.g. Female and Male; one untitled category when there are none (classes[].categories). Key: (nct_id, measure_ordinal, class_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_baseline_categories.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_baseline_categories.measure_ordinal IS 'The measure: trial_baseline_measures.ordinal.';
 COMMENT ON COLUMN trial_baseline_categories.class_ordinal IS 'The class: trial_baseline_classes.ordinal.';
 COMMENT ON COLUMN trial_baseline_categories.ordinal IS 'Position of the category within its class in the API list, from 1.';
 COMMENT ON COLUMN trial_baseline_categories.title IS 'Name of the category; NULL for the one implicit category.';
 
-CREATE TABLE trial_baseline_classes(nct_id VARCHAR, measure_ordinal INTEGER, ordinal INTEGER, title VARCHAR, PRIMARY KEY(nct_id, measure_ordinal, ordinal));
-COMMENT ON TABLE trial_baseline_classes IS 'Baseline characteristics: the classes of a measure, e.g. regions; one untitled class when the measure has none (measures[].classes).';
+CREATE TABLE trial_baseline_classes(nct_id VARCHAR NOT NULL, measure_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, title VARCHAR);
+COMMENT ON TABLE trial_baseline_classes IS 'Baseline characteristics: the classes of a measure, e.g. regions; one untitled class when the measure has none (measures[].classes). Key: (nct_id, measure_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_baseline_classes.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_baseline_classes.measure_ordinal IS 'The measure: trial_baseline_measures.ordinal.';
 COMMENT ON COLUMN trial_baseline_classes.ordinal IS 'Position of the class within its measure in the API list, from 1.';
 COMMENT ON COLUMN trial_baseline_classes.title IS 'Name of the class; NULL for the one implicit class.';
 
-CREATE TABLE trial_baseline_denoms(nct_id VARCHAR, "scope" VARCHAR, measure_ordinal INTEGER, class_ordinal INTEGER, denom_ordinal INTEGER, ordinal INTEGER, units VARCHAR, group_id VARCHAR, "value" VARCHAR, count INTEGER, PRIMARY KEY(nct_id, "scope", measure_ordinal, class_ordinal, denom_ordinal, ordinal));
-COMMENT ON TABLE trial_baseline_denoms IS 'Baseline characteristics: how many participants (or units) were analyzed per group; scope says whether for the whole baseline (baselineCharacteristicsModule.denoms, AACT''s baseline_counts), for one measure (measures[].denoms) or for one class of a measure (classes[].denoms).';
+CREATE TABLE trial_baseline_denoms(nct_id VARCHAR NOT NULL, "scope" VARCHAR NOT NULL, measure_ordinal INTEGER NOT NULL, class_ordinal INTEGER NOT NULL, denom_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, units VARCHAR, group_id VARCHAR, "value" VARCHAR, count INTEGER);
+COMMENT ON TABLE trial_baseline_denoms IS 'Baseline characteristics: how many participants (or units) were analyzed per group; scope says whether for the whole baseline (baselineCharacteristicsModule.denoms, AACT''s baseline_counts), for one measure (measures[].denoms) or for one class of a measure (classes[].denoms). Key: (nct_id, scope, measure_ordinal, class_ordinal, denom_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_baseline_denoms.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_baseline_denoms.scope IS 'module (the overall number analyzed), measure or class.';
 COMMENT ON COLUMN trial_baseline_denoms.measure_ordinal IS 'The measure (trial_baseline_measures.ordinal); 0 for scope module.';
@@ -137,16 +137,16 @@ COMMENT ON COLUMN trial_baseline_denoms.group_id IS 'The API''s group code (BG00
 COMMENT ON COLUMN trial_baseline_denoms.value IS 'The count as given.';
 COMMENT ON COLUMN trial_baseline_denoms.count IS 'The count as a number (NULL when the text is not an integer).';
 
-CREATE TABLE trial_baseline_groups(nct_id VARCHAR, ordinal INTEGER, group_id VARCHAR, title VARCHAR, description VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_baseline_groups IS 'Baseline characteristics: the groups described, usually the arms and a Total (baselineCharacteristicsModule.groups).';
+CREATE TABLE trial_baseline_groups(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, group_id VARCHAR, title VARCHAR, description VARCHAR);
+COMMENT ON TABLE trial_baseline_groups IS 'Baseline characteristics: the groups described, usually the arms and a Total (baselineCharacteristicsModule.groups). Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_baseline_groups.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_baseline_groups.ordinal IS 'Position of the group in the API list, from 1.';
 COMMENT ON COLUMN trial_baseline_groups.group_id IS 'The API''s group code (BG000, BG001, ...), unique within its list.';
 COMMENT ON COLUMN trial_baseline_groups.title IS 'Short name of the group.';
 COMMENT ON COLUMN trial_baseline_groups.description IS 'Who is in the group and what it received.';
 
-CREATE TABLE trial_baseline_measurements(nct_id VARCHAR, measure_ordinal INTEGER, class_ordinal INTEGER, category_ordinal INTEGER, ordinal INTEGER, group_id VARCHAR, "value" VARCHAR, value_num DOUBLE, spread VARCHAR, spread_num DOUBLE, lower_limit VARCHAR, lower_limit_num DOUBLE, upper_limit VARCHAR, upper_limit_num DOUBLE, "comment" VARCHAR, PRIMARY KEY(nct_id, measure_ordinal, class_ordinal, category_ordinal, ordinal));
-COMMENT ON TABLE trial_baseline_measurements IS 'Baseline characteristics: the values, one per category per group (categories[].measurements); AACT''s baseline_measurements.';
+CREATE TABLE trial_baseline_measurements(nct_id VARCHAR NOT NULL, measure_ordinal INTEGER NOT NULL, class_ordinal INTEGER NOT NULL, category_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, group_id VARCHAR, "value" VARCHAR, value_num DOUBLE, spread VARCHAR, spread_num DOUBLE, lower_limit VARCHAR, lower_limit_num DOUBLE, upper_limit VARCHAR, upper_limit_num DOUBLE, "comment" VARCHAR);
+COMMENT ON TABLE trial_baseline_measurements IS 'Baseline characteristics: the values, one per category per group (categories[].measurements); AACT''s baseline_measurements. Key: (nct_id, measure_ordinal, class_ordinal, category_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_baseline_measurements.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_baseline_measurements.measure_ordinal IS 'The measure: trial_baseline_measures.ordinal.';
 COMMENT ON COLUMN trial_baseline_measurements.class_ordinal IS 'The class: trial_baseline_classes.ordinal.';
@@ -163,8 +163,8 @@ COMMENT ON COLUMN trial_baseline_measurements.upper_limit IS 'Upper limit of a r
 COMMENT ON COLUMN trial_baseline_measurements.upper_limit_num IS 'The upper limit as a number.';
 COMMENT ON COLUMN trial_baseline_measurements.comment IS 'Why a value is NA, or other note (measurements[].comment).';
 
-CREATE TABLE trial_baseline_measures(nct_id VARCHAR, ordinal INTEGER, title VARCHAR, description VARCHAR, population_description VARCHAR, param_type VARCHAR, dispersion_type VARCHAR, unit_of_measure VARCHAR, calculate_pct BOOLEAN, denom_units_selected VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_baseline_measures IS 'Baseline characteristics: the measures reported (age, sex, race, region, ...) (baselineCharacteristicsModule.measures).';
+CREATE TABLE trial_baseline_measures(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, title VARCHAR, description VARCHAR, population_description VARCHAR, param_type VARCHAR, dispersion_type VARCHAR, unit_of_measure VARCHAR, calculate_pct BOOLEAN, denom_units_selected VARCHAR);
+COMMENT ON TABLE trial_baseline_measures IS 'Baseline characteristics: the measures reported (age, sex, race, region, ...) (baselineCharacteristicsModule.measures). Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_baseline_measures.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_baseline_measures.ordinal IS 'Position of the measure in the API list, from 1.';
 COMMENT ON COLUMN trial_baseline_measures.title IS 'Name of the measure, e.g. ''Age, Continuous''.';
@@ -176,8 +176,8 @@ COMMENT ON COLUMN trial_baseline_measures.unit_of_measure IS 'Unit of the values
 COMMENT ON COLUMN trial_baseline_measures.calculate_pct IS 'ClinicalTrials.gov shows counts as percentages of the denominator (calculatePct).';
 COMMENT ON COLUMN trial_baseline_measures.denom_units_selected IS 'Which denominator unit the values refer to (denomUnitsSelected).';
 
-CREATE TABLE trial_central_contacts(nct_id VARCHAR, ordinal INTEGER, "name" VARCHAR, "role" VARCHAR, phone VARCHAR, phone_ext VARCHAR, email VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_central_contacts IS 'Central contacts for questions about enrolment, for the whole trial (contactsLocationsModule.centralContacts); site contacts are in trial_locations.contacts.';
+CREATE TABLE trial_central_contacts(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, "name" VARCHAR, "role" VARCHAR, phone VARCHAR, phone_ext VARCHAR, email VARCHAR);
+COMMENT ON TABLE trial_central_contacts IS 'Central contacts for questions about enrolment, for the whole trial (contactsLocationsModule.centralContacts); site contacts are in trial_locations.contacts. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_central_contacts.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_central_contacts.ordinal IS 'Position of the contact in the API list, from 1.';
 COMMENT ON COLUMN trial_central_contacts.name IS 'Name of the person or office.';
@@ -202,14 +202,14 @@ COMMENT ON COLUMN trial_changes.labels IS 'Human names of the entities the brack
 COMMENT ON COLUMN trial_changes.detected_at IS 'When ctsync stored the new version.';
 COMMENT ON COLUMN trial_changes.run_id IS 'Joins sync_runs.run_id.';
 
-CREATE TABLE trial_conditions(nct_id VARCHAR, ordinal INTEGER, condition VARCHAR NOT NULL, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_conditions IS 'Conditions studied, as the sponsor listed them, one row each.';
+CREATE TABLE trial_conditions(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, condition VARCHAR NOT NULL);
+COMMENT ON TABLE trial_conditions IS 'Conditions studied, as the sponsor listed them, one row each. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_conditions.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_conditions.ordinal IS 'Position in the sponsor''s list, from 1.';
 COMMENT ON COLUMN trial_conditions.condition IS 'Condition or disease.';
 
-CREATE TABLE trial_criteria(nct_id VARCHAR, section VARCHAR, group_ordinal INTEGER, group_header VARCHAR, ordinal INTEGER, parent_ordinal INTEGER, depth INTEGER NOT NULL, "text" VARCHAR NOT NULL, PRIMARY KEY(nct_id, section, group_ordinal, ordinal));
-COMMENT ON TABLE trial_criteria IS 'Eligibility criteria of the current version, one row per criterion (sub-criteria too), in the groups and nesting the sponsor wrote.';
+CREATE TABLE trial_criteria(nct_id VARCHAR NOT NULL, section VARCHAR NOT NULL, group_ordinal INTEGER NOT NULL, group_header VARCHAR, ordinal INTEGER NOT NULL, parent_ordinal INTEGER, depth INTEGER NOT NULL, "text" VARCHAR NOT NULL);
+COMMENT ON TABLE trial_criteria IS 'Eligibility criteria of the current version, one row per criterion (sub-criteria too), in the groups and nesting the sponsor wrote. Key: (nct_id, section, group_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_criteria.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_criteria.section IS 'inclusion or exclusion.';
 COMMENT ON COLUMN trial_criteria.group_ordinal IS 'Position of the criterion''s group in its section, from 1.';
@@ -225,8 +225,8 @@ COMMENT ON COLUMN trial_current_records.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_current_records.version IS 'The current version (trials.version).';
 COMMENT ON COLUMN trial_current_records.record_zlib IS 'zlib-compressed JSON of the canonical record, as in trial_versions.record.';
 
-CREATE TABLE trial_details(nct_id VARCHAR PRIMARY KEY, org_study_id_type VARCHAR, org_study_id_link VARCHAR, organization_name VARCHAR, organization_class VARCHAR, delayed_posting BOOLEAN, has_expanded_access BOOLEAN, expanded_access_nct_id VARCHAR, expanded_access_status VARCHAR, expanded_access_individual BOOLEAN, expanded_access_intermediate BOOLEAN, expanded_access_treatment BOOLEAN, expanded_access_pointer_count INTEGER, study_first_submitted_qc_date DATE, study_first_posted_date_type VARCHAR, results_waived BOOLEAN, results_first_submitted_date DATE, results_first_submitted_qc_date DATE, results_first_posted_date_type VARCHAR, disposition_first_submitted_date DATE, disposition_first_submitted_qc_date DATE, disposition_first_posted_date DATE, disposition_first_posted_date_type VARCHAR, has_dmc BOOLEAN, is_fda_regulated_drug BOOLEAN, is_fda_regulated_device BOOLEAN, is_unapproved_device BOOLEAN, is_ppsd BOOLEAN, is_us_export BOOLEAN, fdaaa801_violation BOOLEAN, detailed_description VARCHAR, patient_registry BOOLEAN, target_duration VARCHAR, intervention_model_description VARCHAR, masking_description VARCHAR, who_masked VARCHAR[], biospec_retention VARCHAR, biospec_description VARCHAR, gender_description VARCHAR, study_population VARCHAR, sampling_method VARCHAR, ipd_sharing VARCHAR, ipd_description VARCHAR, ipd_info_types VARCHAR[], ipd_time_frame VARCHAR, ipd_access_criteria VARCHAR, ipd_url VARCHAR, removed_countries VARCHAR[], estimated_results_first_submitted_date DATE, first_mcp_posted_date DATE, first_mcp_posted_date_type VARCHAR, unposted_responsible_party VARCHAR, no_sap BOOLEAN);
-COMMENT ON TABLE trial_details IS 'One row per trial: the protocol facts of the API record that trials has no column for (identification, dates and their types, expanded access, oversight, design, eligibility, biospecimens, IPD sharing, annotations). From the raw JSON of the current version.';
+CREATE TABLE trial_details(nct_id VARCHAR NOT NULL, org_study_id_type VARCHAR, org_study_id_link VARCHAR, organization_name VARCHAR, organization_class VARCHAR, delayed_posting BOOLEAN, has_expanded_access BOOLEAN, expanded_access_nct_id VARCHAR, expanded_access_status VARCHAR, expanded_access_individual BOOLEAN, expanded_access_intermediate BOOLEAN, expanded_access_treatment BOOLEAN, expanded_access_pointer_count INTEGER, study_first_submitted_qc_date DATE, study_first_posted_date_type VARCHAR, results_waived BOOLEAN, results_first_submitted_date DATE, results_first_submitted_qc_date DATE, results_first_posted_date_type VARCHAR, disposition_first_submitted_date DATE, disposition_first_submitted_qc_date DATE, disposition_first_posted_date DATE, disposition_first_posted_date_type VARCHAR, has_dmc BOOLEAN, is_fda_regulated_drug BOOLEAN, is_fda_regulated_device BOOLEAN, is_unapproved_device BOOLEAN, is_ppsd BOOLEAN, is_us_export BOOLEAN, fdaaa801_violation BOOLEAN, detailed_description VARCHAR, patient_registry BOOLEAN, target_duration VARCHAR, intervention_model_description VARCHAR, masking_description VARCHAR, who_masked VARCHAR[], biospec_retention VARCHAR, biospec_description VARCHAR, gender_description VARCHAR, study_population VARCHAR, sampling_method VARCHAR, ipd_sharing VARCHAR, ipd_description VARCHAR, ipd_info_types VARCHAR[], ipd_time_frame VARCHAR, ipd_access_criteria VARCHAR, ipd_url VARCHAR, removed_countries VARCHAR[], estimated_results_first_submitted_date DATE, first_mcp_posted_date DATE, first_mcp_posted_date_type VARCHAR, unposted_responsible_party VARCHAR, no_sap BOOLEAN);
+COMMENT ON TABLE trial_details IS 'One row per trial: the protocol facts of the API record that trials has no column for (identification, dates and their types, expanded access, oversight, design, eligibility, biospecimens, IPD sharing, annotations). From the raw JSON of the current version. Key: (nct_id), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_details.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_details.org_study_id_type IS 'Type of the organization''s study ID (identificationModule.orgStudyIdInfo.type), e.g. NIH for an NIH grant number.';
 COMMENT ON COLUMN trial_details.org_study_id_link IS 'Link of the organization''s study ID (orgStudyIdInfo.link), e.g. to NIH RePORTER.';
@@ -281,8 +281,8 @@ COMMENT ON COLUMN trial_details.first_mcp_posted_date_type IS 'ACTUAL or ESTIMAT
 COMMENT ON COLUMN trial_details.unposted_responsible_party IS 'Who submitted the results not yet posted (annotationSection...unpostedAnnotation.unpostedResponsibleParty); events in trial_unposted_events.';
 COMMENT ON COLUMN trial_details.no_sap IS 'The sponsor states there is no statistical analysis plan (documentSection.largeDocumentModule.noSap); documents in trial_documents.';
 
-CREATE TABLE trial_documents(nct_id VARCHAR, ordinal INTEGER, type_abbrev VARCHAR, has_protocol BOOLEAN, has_sap BOOLEAN, has_icf BOOLEAN, "label" VARCHAR, date DATE, upload_date TIMESTAMP, filename VARCHAR, size BIGINT, url VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_documents IS 'Protocol, statistical analysis plan and informed consent documents uploaded to ClinicalTrials.gov (documentSection.largeDocumentModule.largeDocs); AACT''s provided_documents.';
+CREATE TABLE trial_documents(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, type_abbrev VARCHAR, has_protocol BOOLEAN, has_sap BOOLEAN, has_icf BOOLEAN, "label" VARCHAR, date DATE, upload_date TIMESTAMP, filename VARCHAR, size BIGINT, url VARCHAR);
+COMMENT ON TABLE trial_documents IS 'Protocol, statistical analysis plan and informed consent documents uploaded to ClinicalTrials.gov (documentSection.largeDocumentModule.largeDocs); AACT''s provided_documents. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_documents.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_documents.ordinal IS 'Position of the document in the API list, from 1.';
 COMMENT ON COLUMN trial_documents.type_abbrev IS 'Prot, SAP, ICF, Prot_SAP, Prot_ICF, SAP_ICF or Prot_SAP_ICF.';
@@ -296,8 +296,8 @@ COMMENT ON COLUMN trial_documents.filename IS 'File name on ClinicalTrials.gov.'
 COMMENT ON COLUMN trial_documents.size IS 'Size of the file in bytes.';
 COMMENT ON COLUMN trial_documents.url IS 'Address of the file: https://cdn.clinicaltrials.gov/large-docs/<last two digits of the NCT ID>/<NCT ID>/<filename>.';
 
-CREATE TABLE trial_event_groups(nct_id VARCHAR, ordinal INTEGER, group_id VARCHAR, title VARCHAR, description VARCHAR, deaths_num_affected INTEGER, deaths_num_at_risk INTEGER, serious_num_affected INTEGER, serious_num_at_risk INTEGER, other_num_affected INTEGER, other_num_at_risk INTEGER, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_event_groups IS 'Adverse events: the groups participants are counted in, with their deaths, serious and other adverse-event totals (adverseEventsModule.eventGroups); AACT''s result_groups of type Reported Event and reported_event_totals.';
+CREATE TABLE trial_event_groups(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, group_id VARCHAR, title VARCHAR, description VARCHAR, deaths_num_affected INTEGER, deaths_num_at_risk INTEGER, serious_num_affected INTEGER, serious_num_at_risk INTEGER, other_num_affected INTEGER, other_num_at_risk INTEGER);
+COMMENT ON TABLE trial_event_groups IS 'Adverse events: the groups participants are counted in, with their deaths, serious and other adverse-event totals (adverseEventsModule.eventGroups); AACT''s result_groups of type Reported Event and reported_event_totals. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_event_groups.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_event_groups.ordinal IS 'Position of the group in the API list, from 1.';
 COMMENT ON COLUMN trial_event_groups.group_id IS 'The API''s group code (EG000, EG001, ...), unique within its list.';
@@ -310,8 +310,8 @@ COMMENT ON COLUMN trial_event_groups.serious_num_at_risk IS 'Participants at ris
 COMMENT ON COLUMN trial_event_groups.other_num_affected IS 'Participants with at least one other (not serious) adverse event above the threshold.';
 COMMENT ON COLUMN trial_event_groups.other_num_at_risk IS 'Participants at risk for other adverse events.';
 
-CREATE TABLE trial_flow_drop_withdrawals(nct_id VARCHAR, period_ordinal INTEGER, reason_ordinal INTEGER, ordinal INTEGER, reason VARCHAR, reason_comment VARCHAR, group_id VARCHAR, "comment" VARCHAR, num_subjects INTEGER, PRIMARY KEY(nct_id, period_ordinal, reason_ordinal, ordinal));
-COMMENT ON TABLE trial_flow_drop_withdrawals IS 'Participant flow: why participants did not complete a period, one row per reason per group (periods[].dropWithdraws[].reasons); AACT''s drop_withdrawals.';
+CREATE TABLE trial_flow_drop_withdrawals(nct_id VARCHAR NOT NULL, period_ordinal INTEGER NOT NULL, reason_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, reason VARCHAR, reason_comment VARCHAR, group_id VARCHAR, "comment" VARCHAR, num_subjects INTEGER);
+COMMENT ON TABLE trial_flow_drop_withdrawals IS 'Participant flow: why participants did not complete a period, one row per reason per group (periods[].dropWithdraws[].reasons); AACT''s drop_withdrawals. Key: (nct_id, period_ordinal, reason_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_flow_drop_withdrawals.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_flow_drop_withdrawals.period_ordinal IS 'The period: trial_flow_periods.ordinal.';
 COMMENT ON COLUMN trial_flow_drop_withdrawals.reason_ordinal IS 'Position of the reason in its period, from 1.';
@@ -322,16 +322,16 @@ COMMENT ON COLUMN trial_flow_drop_withdrawals.group_id IS 'The API''s group code
 COMMENT ON COLUMN trial_flow_drop_withdrawals.comment IS 'Note on this group''s count (reasons[].comment).';
 COMMENT ON COLUMN trial_flow_drop_withdrawals.num_subjects IS 'Participants of the group who left for this reason (numSubjects).';
 
-CREATE TABLE trial_flow_groups(nct_id VARCHAR, ordinal INTEGER, group_id VARCHAR, title VARCHAR, description VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_flow_groups IS 'Participant flow: the arms or groups participants are counted in (participantFlowModule.groups); AACT''s result_groups of type Participant Flow.';
+CREATE TABLE trial_flow_groups(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, group_id VARCHAR, title VARCHAR, description VARCHAR);
+COMMENT ON TABLE trial_flow_groups IS 'Participant flow: the arms or groups participants are counted in (participantFlowModule.groups); AACT''s result_groups of type Participant Flow. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_flow_groups.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_flow_groups.ordinal IS 'Position of the group in the API list, from 1.';
 COMMENT ON COLUMN trial_flow_groups.group_id IS 'The API''s group code (FG000, FG001, ...), unique within its list.';
 COMMENT ON COLUMN trial_flow_groups.title IS 'Short name of the group.';
 COMMENT ON COLUMN trial_flow_groups.description IS 'Who is in the group and what it received.';
 
-CREATE TABLE trial_flow_milestones(nct_id VARCHAR, period_ordinal INTEGER, milestone_ordinal INTEGER, ordinal INTEGER, milestone VARCHAR, milestone_comment VARCHAR, group_id VARCHAR, "comment" VARCHAR, num_subjects INTEGER, num_units INTEGER, PRIMARY KEY(nct_id, period_ordinal, milestone_ordinal, ordinal));
-COMMENT ON TABLE trial_flow_milestones IS 'Participant flow: how many participants (or units) reached each milestone of a period (STARTED, COMPLETED, NOT COMPLETED, ...), one row per milestone per group (periods[].milestones[].achievements); AACT''s milestones.';
+CREATE TABLE trial_flow_milestones(nct_id VARCHAR NOT NULL, period_ordinal INTEGER NOT NULL, milestone_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, milestone VARCHAR, milestone_comment VARCHAR, group_id VARCHAR, "comment" VARCHAR, num_subjects INTEGER, num_units INTEGER);
+COMMENT ON TABLE trial_flow_milestones IS 'Participant flow: how many participants (or units) reached each milestone of a period (STARTED, COMPLETED, NOT COMPLETED, ...), one row per milestone per group (periods[].milestones[].achievements); AACT''s milestones. Key: (nct_id, period_ordinal, milestone_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_flow_milestones.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_flow_milestones.period_ordinal IS 'The period: trial_flow_periods.ordinal.';
 COMMENT ON COLUMN trial_flow_milestones.milestone_ordinal IS 'Position of the milestone in its period, from 1.';
@@ -343,14 +343,14 @@ COMMENT ON COLUMN trial_flow_milestones.comment IS 'Note on this group''s count 
 COMMENT ON COLUMN trial_flow_milestones.num_subjects IS 'Participants of the group who reached the milestone (numSubjects).';
 COMMENT ON COLUMN trial_flow_milestones.num_units IS 'Units (e.g. eyes) that reached it, when flow_units_analyzed is set (numUnits).';
 
-CREATE TABLE trial_flow_periods(nct_id VARCHAR, ordinal INTEGER, title VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_flow_periods IS 'Participant flow: the periods of the trial, e.g. ''Overall Study'' or one per treatment period (participantFlowModule.periods).';
+CREATE TABLE trial_flow_periods(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, title VARCHAR);
+COMMENT ON TABLE trial_flow_periods IS 'Participant flow: the periods of the trial, e.g. ''Overall Study'' or one per treatment period (participantFlowModule.periods). Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_flow_periods.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_flow_periods.ordinal IS 'Position of the period in the API list, from 1.';
 COMMENT ON COLUMN trial_flow_periods.title IS 'Name of the period.';
 
-CREATE TABLE trial_interventions(nct_id VARCHAR, ordinal INTEGER, "type" VARCHAR, "name" VARCHAR NOT NULL, description VARCHAR, other_names VARCHAR[], arm_group_labels VARCHAR[], PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_interventions IS 'Interventions (drugs, devices, procedures, ...) one row each.';
+CREATE TABLE trial_interventions(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, "type" VARCHAR, "name" VARCHAR NOT NULL, description VARCHAR, other_names VARCHAR[], arm_group_labels VARCHAR[]);
+COMMENT ON TABLE trial_interventions IS 'Interventions (drugs, devices, procedures, ...) one row each. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_interventions.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_interventions.ordinal IS 'Position in the sponsor''s list, from 1.';
 COMMENT ON COLUMN trial_interventions.type IS 'DRUG, DEVICE, BIOLOGICAL, PROCEDURE, BEHAVIORAL, ...';
@@ -359,8 +359,8 @@ COMMENT ON COLUMN trial_interventions.description IS 'Intervention description.'
 COMMENT ON COLUMN trial_interventions.other_names IS 'Other names (brand names, codes).';
 COMMENT ON COLUMN trial_interventions.arm_group_labels IS 'Arms that receive it.';
 
-CREATE TABLE trial_ipd_documents(nct_id VARCHAR, ordinal INTEGER, document_id VARCHAR, "type" VARCHAR, url VARCHAR, "comment" VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_ipd_documents IS 'Individual participant data sets and documents already available (referencesModule.availIpds); AACT''s documents.';
+CREATE TABLE trial_ipd_documents(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, document_id VARCHAR, "type" VARCHAR, url VARCHAR, "comment" VARCHAR);
+COMMENT ON TABLE trial_ipd_documents IS 'Individual participant data sets and documents already available (referencesModule.availIpds); AACT''s documents. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_ipd_documents.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_ipd_documents.ordinal IS 'Position of the document in the API list, from 1.';
 COMMENT ON COLUMN trial_ipd_documents.document_id IS 'Identifier of the data set or document, as given.';
@@ -368,15 +368,15 @@ COMMENT ON COLUMN trial_ipd_documents.type IS 'Kind, e.g. ''Individual Participa
 COMMENT ON COLUMN trial_ipd_documents.url IS 'Where it can be obtained.';
 COMMENT ON COLUMN trial_ipd_documents.comment IS 'Access conditions or other notes.';
 
-CREATE TABLE trial_links(nct_id VARCHAR, ordinal INTEGER, "label" VARCHAR, url VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_links IS 'Web pages relevant to the trial (referencesModule.seeAlsoLinks); AACT''s links.';
+CREATE TABLE trial_links(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, "label" VARCHAR, url VARCHAR);
+COMMENT ON TABLE trial_links IS 'Web pages relevant to the trial (referencesModule.seeAlsoLinks); AACT''s links. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_links.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_links.ordinal IS 'Position of the link in the API list, from 1.';
 COMMENT ON COLUMN trial_links.label IS 'Description of the page.';
 COMMENT ON COLUMN trial_links.url IS 'Address of the page.';
 
-CREATE TABLE trial_locations(nct_id VARCHAR, location_key VARCHAR, ordinal INTEGER NOT NULL, facility VARCHAR, city VARCHAR, state VARCHAR, zip VARCHAR, country VARCHAR, status VARCHAR, latitude DOUBLE, longitude DOUBLE, contacts STRUCT("name" VARCHAR, "role" VARCHAR, phone VARCHAR, phone_ext VARCHAR, email VARCHAR)[], PRIMARY KEY(nct_id, location_key));
-COMMENT ON TABLE trial_locations IS 'Study sites, one row each, with their recruitment status and contacts.';
+CREATE TABLE trial_locations(nct_id VARCHAR NOT NULL, location_key VARCHAR NOT NULL, ordinal INTEGER NOT NULL, facility VARCHAR, city VARCHAR, state VARCHAR, zip VARCHAR, country VARCHAR, status VARCHAR, latitude DOUBLE, longitude DOUBLE, contacts STRUCT("name" VARCHAR, "role" VARCHAR, phone VARCHAR, phone_ext VARCHAR, email VARCHAR)[]);
+COMMENT ON TABLE trial_locations IS 'Study sites, one row each, with their recruitment status and contacts. Key: (nct_id, location_key), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_locations.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_locations.location_key IS 'Stable site identity: normalized facility|city|state|country|zip (same key across versions).';
 COMMENT ON COLUMN trial_locations.ordinal IS 'Position in ClinicalTrials.gov''s list, from 1 (not stable across versions).';
@@ -390,16 +390,16 @@ COMMENT ON COLUMN trial_locations.latitude IS 'Latitude of the city (ClinicalTri
 COMMENT ON COLUMN trial_locations.longitude IS 'Longitude of the city.';
 COMMENT ON COLUMN trial_locations.contacts IS 'Site contacts: name, role, phone, phone_ext, email.';
 
-CREATE TABLE trial_officials(nct_id VARCHAR, ordinal INTEGER, "name" VARCHAR, affiliation VARCHAR, "role" VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_officials IS 'Overall officials: the people responsible for the scientific conduct of the trial (contactsLocationsModule.overallOfficials).';
+CREATE TABLE trial_officials(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, "name" VARCHAR, affiliation VARCHAR, "role" VARCHAR);
+COMMENT ON TABLE trial_officials IS 'Overall officials: the people responsible for the scientific conduct of the trial (contactsLocationsModule.overallOfficials). Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_officials.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_officials.ordinal IS 'Position of the official in the API list, from 1.';
 COMMENT ON COLUMN trial_officials.name IS 'Name, often with degrees.';
 COMMENT ON COLUMN trial_officials.affiliation IS 'Organization of the official.';
 COMMENT ON COLUMN trial_officials.role IS 'STUDY_CHAIR, STUDY_DIRECTOR, PRINCIPAL_INVESTIGATOR or SUB_INVESTIGATOR.';
 
-CREATE TABLE trial_outcome_analyses(nct_id VARCHAR, outcome_ordinal INTEGER, ordinal INTEGER, group_ids VARCHAR[], group_description VARCHAR, tested_non_inferiority BOOLEAN, non_inferiority_type VARCHAR, non_inferiority_comment VARCHAR, p_value VARCHAR, p_value_modifier VARCHAR, p_value_num DOUBLE, p_value_comment VARCHAR, statistical_method VARCHAR, statistical_comment VARCHAR, param_type VARCHAR, param_value VARCHAR, param_value_num DOUBLE, dispersion_type VARCHAR, dispersion_value VARCHAR, ci_pct_value VARCHAR, ci_num_sides VARCHAR, ci_lower_limit VARCHAR, ci_upper_limit VARCHAR, ci_lower_limit_comment VARCHAR, ci_upper_limit_comment VARCHAR, estimate_comment VARCHAR, other_analysis_description VARCHAR, PRIMARY KEY(nct_id, outcome_ordinal, ordinal));
-COMMENT ON TABLE trial_outcome_analyses IS 'Results: statistical analyses of an outcome measure (outcomeMeasures[].analyses); AACT''s outcome_analyses, with the compared groups as a list (AACT''s outcome_analysis_groups).';
+CREATE TABLE trial_outcome_analyses(nct_id VARCHAR NOT NULL, outcome_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, group_ids VARCHAR[], group_description VARCHAR, tested_non_inferiority BOOLEAN, non_inferiority_type VARCHAR, non_inferiority_comment VARCHAR, p_value VARCHAR, p_value_modifier VARCHAR, p_value_num DOUBLE, p_value_comment VARCHAR, statistical_method VARCHAR, statistical_comment VARCHAR, param_type VARCHAR, param_value VARCHAR, param_value_num DOUBLE, dispersion_type VARCHAR, dispersion_value VARCHAR, ci_pct_value VARCHAR, ci_num_sides VARCHAR, ci_lower_limit VARCHAR, ci_upper_limit VARCHAR, ci_lower_limit_comment VARCHAR, ci_upper_limit_comment VARCHAR, estimate_comment VARCHAR, other_analysis_description VARCHAR);
+COMMENT ON TABLE trial_outcome_analyses IS 'Results: statistical analyses of an outcome measure (outcomeMeasures[].analyses); AACT''s outcome_analyses, with the compared groups as a list (AACT''s outcome_analysis_groups). Key: (nct_id, outcome_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_outcome_analyses.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_outcome_analyses.outcome_ordinal IS 'The outcome measure: trial_outcome_measures.ordinal.';
 COMMENT ON COLUMN trial_outcome_analyses.ordinal IS 'Position of the analysis within its outcome measure in the API list, from 1.';
@@ -428,23 +428,23 @@ COMMENT ON COLUMN trial_outcome_analyses.ci_upper_limit_comment IS 'Why the uppe
 COMMENT ON COLUMN trial_outcome_analyses.estimate_comment IS 'Notes on the estimate (estimateComment).';
 COMMENT ON COLUMN trial_outcome_analyses.other_analysis_description IS 'An analysis described in words only (otherAnalysisDescription).';
 
-CREATE TABLE trial_outcome_categories(nct_id VARCHAR, outcome_ordinal INTEGER, class_ordinal INTEGER, ordinal INTEGER, title VARCHAR, PRIMARY KEY(nct_id, outcome_ordinal, class_ordinal, ordinal));
-COMMENT ON TABLE trial_outcome_categories IS 'Results: the categories of a class of an outcome measure; one untitled category when there are none (classes[].categories).';
+CREATE TABLE trial_outcome_categories(nct_id VARCHAR NOT NULL, outcome_ordinal INTEGER NOT NULL, class_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, title VARCHAR);
+COMMENT ON TABLE trial_outcome_categories IS 'Results: the categories of a class of an outcome measure; one untitled category when there are none (classes[].categories). Key: (nct_id, outcome_ordinal, class_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_outcome_categories.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_outcome_categories.outcome_ordinal IS 'The outcome measure: trial_outcome_measures.ordinal.';
 COMMENT ON COLUMN trial_outcome_categories.class_ordinal IS 'The class: trial_outcome_classes.ordinal.';
 COMMENT ON COLUMN trial_outcome_categories.ordinal IS 'Position of the category within its class in the API list, from 1.';
 COMMENT ON COLUMN trial_outcome_categories.title IS 'Name of the category; NULL for the one implicit category.';
 
-CREATE TABLE trial_outcome_classes(nct_id VARCHAR, outcome_ordinal INTEGER, ordinal INTEGER, title VARCHAR, PRIMARY KEY(nct_id, outcome_ordinal, ordinal));
-COMMENT ON TABLE trial_outcome_classes IS 'Results: the classes of an outcome measure, e.g. time points; one untitled class when there are none (outcomeMeasures[].classes).';
+CREATE TABLE trial_outcome_classes(nct_id VARCHAR NOT NULL, outcome_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, title VARCHAR);
+COMMENT ON TABLE trial_outcome_classes IS 'Results: the classes of an outcome measure, e.g. time points; one untitled class when there are none (outcomeMeasures[].classes). Key: (nct_id, outcome_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_outcome_classes.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_outcome_classes.outcome_ordinal IS 'The outcome measure: trial_outcome_measures.ordinal.';
 COMMENT ON COLUMN trial_outcome_classes.ordinal IS 'Position of the class within its outcome measure in the API list, from 1.';
 COMMENT ON COLUMN trial_outcome_classes.title IS 'Name of the class; NULL for the one implicit class.';
 
-CREATE TABLE trial_outcome_denoms(nct_id VARCHAR, outcome_ordinal INTEGER, "scope" VARCHAR, class_ordinal INTEGER, denom_ordinal INTEGER, ordinal INTEGER, units VARCHAR, group_id VARCHAR, "value" VARCHAR, count INTEGER, PRIMARY KEY(nct_id, outcome_ordinal, "scope", class_ordinal, denom_ordinal, ordinal));
-COMMENT ON TABLE trial_outcome_denoms IS 'Results: how many participants (or units) were analyzed per group, for an outcome measure (outcomeMeasures[].denoms, AACT''s outcome_counts) or for one class of it (classes[].denoms).';
+CREATE TABLE trial_outcome_denoms(nct_id VARCHAR NOT NULL, outcome_ordinal INTEGER NOT NULL, "scope" VARCHAR NOT NULL, class_ordinal INTEGER NOT NULL, denom_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, units VARCHAR, group_id VARCHAR, "value" VARCHAR, count INTEGER);
+COMMENT ON TABLE trial_outcome_denoms IS 'Results: how many participants (or units) were analyzed per group, for an outcome measure (outcomeMeasures[].denoms, AACT''s outcome_counts) or for one class of it (classes[].denoms). Key: (nct_id, outcome_ordinal, scope, class_ordinal, denom_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_outcome_denoms.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_outcome_denoms.outcome_ordinal IS 'The outcome measure: trial_outcome_measures.ordinal.';
 COMMENT ON COLUMN trial_outcome_denoms.scope IS 'measure or class.';
@@ -456,8 +456,8 @@ COMMENT ON COLUMN trial_outcome_denoms.group_id IS 'The API''s group code (OG000
 COMMENT ON COLUMN trial_outcome_denoms.value IS 'The count as given.';
 COMMENT ON COLUMN trial_outcome_denoms.count IS 'The count as a number (NULL when the text is not an integer).';
 
-CREATE TABLE trial_outcome_groups(nct_id VARCHAR, outcome_ordinal INTEGER, ordinal INTEGER, group_id VARCHAR, title VARCHAR, description VARCHAR, PRIMARY KEY(nct_id, outcome_ordinal, ordinal));
-COMMENT ON TABLE trial_outcome_groups IS 'Results: the groups an outcome measure compares (outcomeMeasures[].groups); AACT''s result_groups of type Outcome.';
+CREATE TABLE trial_outcome_groups(nct_id VARCHAR NOT NULL, outcome_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, group_id VARCHAR, title VARCHAR, description VARCHAR);
+COMMENT ON TABLE trial_outcome_groups IS 'Results: the groups an outcome measure compares (outcomeMeasures[].groups); AACT''s result_groups of type Outcome. Key: (nct_id, outcome_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_outcome_groups.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_outcome_groups.outcome_ordinal IS 'The outcome measure: trial_outcome_measures.ordinal.';
 COMMENT ON COLUMN trial_outcome_groups.ordinal IS 'Position of the group in the API list, from 1.';
@@ -465,8 +465,8 @@ COMMENT ON COLUMN trial_outcome_groups.group_id IS 'The API''s group code (OG000
 COMMENT ON COLUMN trial_outcome_groups.title IS 'Short name of the group.';
 COMMENT ON COLUMN trial_outcome_groups.description IS 'Who is in the group and what it received.';
 
-CREATE TABLE trial_outcome_measurements(nct_id VARCHAR, outcome_ordinal INTEGER, class_ordinal INTEGER, category_ordinal INTEGER, ordinal INTEGER, group_id VARCHAR, "value" VARCHAR, value_num DOUBLE, spread VARCHAR, spread_num DOUBLE, lower_limit VARCHAR, lower_limit_num DOUBLE, upper_limit VARCHAR, upper_limit_num DOUBLE, "comment" VARCHAR, PRIMARY KEY(nct_id, outcome_ordinal, class_ordinal, category_ordinal, ordinal));
-COMMENT ON TABLE trial_outcome_measurements IS 'Results: the values of an outcome measure, one per category per group (categories[].measurements); AACT''s outcome_measurements.';
+CREATE TABLE trial_outcome_measurements(nct_id VARCHAR NOT NULL, outcome_ordinal INTEGER NOT NULL, class_ordinal INTEGER NOT NULL, category_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, group_id VARCHAR, "value" VARCHAR, value_num DOUBLE, spread VARCHAR, spread_num DOUBLE, lower_limit VARCHAR, lower_limit_num DOUBLE, upper_limit VARCHAR, upper_limit_num DOUBLE, "comment" VARCHAR);
+COMMENT ON TABLE trial_outcome_measurements IS 'Results: the values of an outcome measure, one per category per group (categories[].measurements); AACT''s outcome_measurements. Key: (nct_id, outcome_ordinal, class_ordinal, category_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_outcome_measurements.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_outcome_measurements.outcome_ordinal IS 'The outcome measure: trial_outcome_measures.ordinal.';
 COMMENT ON COLUMN trial_outcome_measurements.class_ordinal IS 'The class: trial_outcome_classes.ordinal.';
@@ -483,8 +483,8 @@ COMMENT ON COLUMN trial_outcome_measurements.upper_limit IS 'Upper limit of a ra
 COMMENT ON COLUMN trial_outcome_measurements.upper_limit_num IS 'The upper limit as a number.';
 COMMENT ON COLUMN trial_outcome_measurements.comment IS 'Why a value is NA, or other note (measurements[].comment).';
 
-CREATE TABLE trial_outcome_measures(nct_id VARCHAR, ordinal INTEGER, "type" VARCHAR, title VARCHAR, description VARCHAR, population_description VARCHAR, reporting_status VARCHAR, anticipated_posting_date VARCHAR, param_type VARCHAR, dispersion_type VARCHAR, unit_of_measure VARCHAR, calculate_pct BOOLEAN, time_frame VARCHAR, type_units_analyzed VARCHAR, denom_units_selected VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_outcome_measures IS 'Results: the outcome measures reported, with how they were measured (outcomeMeasuresModule.outcomeMeasures); AACT''s outcomes. The protocol''s planned outcomes are in trial_outcomes.';
+CREATE TABLE trial_outcome_measures(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, "type" VARCHAR, title VARCHAR, description VARCHAR, population_description VARCHAR, reporting_status VARCHAR, anticipated_posting_date VARCHAR, param_type VARCHAR, dispersion_type VARCHAR, unit_of_measure VARCHAR, calculate_pct BOOLEAN, time_frame VARCHAR, type_units_analyzed VARCHAR, denom_units_selected VARCHAR);
+COMMENT ON TABLE trial_outcome_measures IS 'Results: the outcome measures reported, with how they were measured (outcomeMeasuresModule.outcomeMeasures); AACT''s outcomes. The protocol''s planned outcomes are in trial_outcomes. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_outcome_measures.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_outcome_measures.ordinal IS 'Position of the outcome measure in the API list, from 1.';
 COMMENT ON COLUMN trial_outcome_measures.type IS 'PRIMARY, SECONDARY, OTHER_PRE_SPECIFIED or POST_HOC.';
@@ -501,8 +501,8 @@ COMMENT ON COLUMN trial_outcome_measures.time_frame IS 'When the measure was ass
 COMMENT ON COLUMN trial_outcome_measures.type_units_analyzed IS 'Units analyzed other than participants, e.g. ''eyes'' (typeUnitsAnalyzed).';
 COMMENT ON COLUMN trial_outcome_measures.denom_units_selected IS 'Which denominator unit the values refer to (denomUnitsSelected).';
 
-CREATE TABLE trial_outcomes(nct_id VARCHAR, kind VARCHAR, ordinal INTEGER, measure VARCHAR NOT NULL, description VARCHAR, time_frame VARCHAR, PRIMARY KEY(nct_id, kind, ordinal));
-COMMENT ON TABLE trial_outcomes IS 'Outcome measures: primary, secondary and other.';
+CREATE TABLE trial_outcomes(nct_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, ordinal INTEGER NOT NULL, measure VARCHAR NOT NULL, description VARCHAR, time_frame VARCHAR);
+COMMENT ON TABLE trial_outcomes IS 'Outcome measures: primary, secondary and other. Key: (nct_id, kind, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_outcomes.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_outcomes.kind IS 'primary, secondary or other.';
 COMMENT ON COLUMN trial_outcomes.ordinal IS 'Position within its kind, from 1.';
@@ -510,16 +510,16 @@ COMMENT ON COLUMN trial_outcomes.measure IS 'What is measured.';
 COMMENT ON COLUMN trial_outcomes.description IS 'How it is measured.';
 COMMENT ON COLUMN trial_outcomes.time_frame IS 'When it is measured.';
 
-CREATE TABLE trial_references(nct_id VARCHAR, ordinal INTEGER, pmid VARCHAR, "type" VARCHAR, citation VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_references IS 'Publications cited by the trial or about it (referencesModule.references); retracted ones have rows in trial_retractions.';
+CREATE TABLE trial_references(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, pmid VARCHAR, "type" VARCHAR, citation VARCHAR);
+COMMENT ON TABLE trial_references IS 'Publications cited by the trial or about it (referencesModule.references); retracted ones have rows in trial_retractions. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_references.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_references.ordinal IS 'Position of the reference in the API list, from 1.';
 COMMENT ON COLUMN trial_references.pmid IS 'PubMed ID, when the citation is in PubMed.';
 COMMENT ON COLUMN trial_references.type IS 'BACKGROUND, RESULT (a publication of the trial''s results) or DERIVED (found by ClinicalTrials.gov in PubMed).';
 COMMENT ON COLUMN trial_references.citation IS 'The bibliographic citation.';
 
-CREATE TABLE trial_responsible_parties(nct_id VARCHAR PRIMARY KEY, "type" VARCHAR, investigator_full_name VARCHAR, investigator_title VARCHAR, investigator_affiliation VARCHAR, old_name_title VARCHAR, old_organization VARCHAR);
-COMMENT ON TABLE trial_responsible_parties IS 'The party responsible for the trial''s registration and results, one row per trial that names one (sponsorCollaboratorsModule.responsibleParty). trials.responsible_party_type repeats the type.';
+CREATE TABLE trial_responsible_parties(nct_id VARCHAR NOT NULL, "type" VARCHAR, investigator_full_name VARCHAR, investigator_title VARCHAR, investigator_affiliation VARCHAR, old_name_title VARCHAR, old_organization VARCHAR);
+COMMENT ON TABLE trial_responsible_parties IS 'The party responsible for the trial''s registration and results, one row per trial that names one (sponsorCollaboratorsModule.responsibleParty). trials.responsible_party_type repeats the type. Key: (nct_id), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_responsible_parties.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_responsible_parties.type IS 'SPONSOR, PRINCIPAL_INVESTIGATOR or SPONSOR_INVESTIGATOR.';
 COMMENT ON COLUMN trial_responsible_parties.investigator_full_name IS 'The investigator''s name, when an investigator is responsible.';
@@ -528,8 +528,8 @@ COMMENT ON COLUMN trial_responsible_parties.investigator_affiliation IS 'The inv
 COMMENT ON COLUMN trial_responsible_parties.old_name_title IS 'Name and title as given in records from before 2017 (oldNameTitle).';
 COMMENT ON COLUMN trial_responsible_parties.old_organization IS 'Organization as given in records from before 2017 (oldOrganization).';
 
-CREATE TABLE trial_results(nct_id VARCHAR PRIMARY KEY, flow_recruitment_details VARCHAR, flow_pre_assignment_details VARCHAR, flow_units_analyzed VARCHAR, baseline_population VARCHAR, baseline_units_analyzed VARCHAR, ae_time_frame VARCHAR, ae_frequency_threshold VARCHAR, ae_description VARCHAR, ae_all_cause_mortality_comment VARCHAR, limitations_and_caveats VARCHAR, pi_sponsor_employee BOOLEAN, restrictive_agreement BOOLEAN, restriction_type VARCHAR, agreement_other_details VARCHAR, contact_title VARCHAR, contact_organization VARCHAR, contact_email VARCHAR, contact_phone VARCHAR, contact_phone_ext VARCHAR);
-COMMENT ON TABLE trial_results IS 'One row per trial with posted results: the results section''s single facts (participant flow and baseline notes, adverse-event time frame and threshold, limitations and caveats, certain agreements, results point of contact).';
+CREATE TABLE trial_results(nct_id VARCHAR NOT NULL, flow_recruitment_details VARCHAR, flow_pre_assignment_details VARCHAR, flow_units_analyzed VARCHAR, baseline_population VARCHAR, baseline_units_analyzed VARCHAR, ae_time_frame VARCHAR, ae_frequency_threshold VARCHAR, ae_description VARCHAR, ae_all_cause_mortality_comment VARCHAR, limitations_and_caveats VARCHAR, pi_sponsor_employee BOOLEAN, restrictive_agreement BOOLEAN, restriction_type VARCHAR, agreement_other_details VARCHAR, contact_title VARCHAR, contact_organization VARCHAR, contact_email VARCHAR, contact_phone VARCHAR, contact_phone_ext VARCHAR);
+COMMENT ON TABLE trial_results IS 'One row per trial with posted results: the results section''s single facts (participant flow and baseline notes, adverse-event time frame and threshold, limitations and caveats, certain agreements, results point of contact). Key: (nct_id), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_results.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_results.flow_recruitment_details IS 'Recruitment details: dates and settings (participantFlowModule.recruitmentDetails).';
 COMMENT ON COLUMN trial_results.flow_pre_assignment_details IS 'What happened between enrolment and assignment to groups (preAssignmentDetails).';
@@ -551,16 +551,16 @@ COMMENT ON COLUMN trial_results.contact_email IS 'Results point of contact: e-ma
 COMMENT ON COLUMN trial_results.contact_phone IS 'Results point of contact: telephone number.';
 COMMENT ON COLUMN trial_results.contact_phone_ext IS 'Results point of contact: telephone extension.';
 
-CREATE TABLE trial_retractions(nct_id VARCHAR, reference_ordinal INTEGER, ordinal INTEGER, pmid VARCHAR, "source" VARCHAR, PRIMARY KEY(nct_id, reference_ordinal, ordinal));
-COMMENT ON TABLE trial_retractions IS 'Retraction notices of cited publications, one row per notice (referencesModule.references[].retractions).';
+CREATE TABLE trial_retractions(nct_id VARCHAR NOT NULL, reference_ordinal INTEGER NOT NULL, ordinal INTEGER NOT NULL, pmid VARCHAR, "source" VARCHAR);
+COMMENT ON TABLE trial_retractions IS 'Retraction notices of cited publications, one row per notice (referencesModule.references[].retractions). Key: (nct_id, reference_ordinal, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_retractions.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_retractions.reference_ordinal IS 'The retracted publication: trial_references.ordinal.';
 COMMENT ON COLUMN trial_retractions.ordinal IS 'Position of the retraction within its reference in the API list, from 1.';
 COMMENT ON COLUMN trial_retractions.pmid IS 'PubMed ID of the retraction notice.';
 COMMENT ON COLUMN trial_retractions.source IS 'Where the retraction was published (journal).';
 
-CREATE TABLE trial_secondary_ids(nct_id VARCHAR, ordinal INTEGER, secondary_id VARCHAR, "type" VARCHAR, "domain" VARCHAR, link VARCHAR, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_secondary_ids IS 'Other identifiers of a trial: grant numbers, registry IDs, sponsor codes (identificationModule.secondaryIdInfos).';
+CREATE TABLE trial_secondary_ids(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, secondary_id VARCHAR, "type" VARCHAR, "domain" VARCHAR, link VARCHAR);
+COMMENT ON TABLE trial_secondary_ids IS 'Other identifiers of a trial: grant numbers, registry IDs, sponsor codes (identificationModule.secondaryIdInfos). Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_secondary_ids.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_secondary_ids.ordinal IS 'Position of the identifier in the API list, from 1.';
 COMMENT ON COLUMN trial_secondary_ids.secondary_id IS 'The identifier as given.';
@@ -574,16 +574,16 @@ COMMENT ON COLUMN trial_seen.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_seen.last_seen_at IS 'Last time a fetch or load returned this trial.';
 COMMENT ON COLUMN trial_seen.last_seen_run_id IS 'Joins sync_runs.run_id.';
 
-CREATE TABLE trial_sponsors(nct_id VARCHAR, "role" VARCHAR, ordinal INTEGER, "name" VARCHAR NOT NULL, agency_class VARCHAR, PRIMARY KEY(nct_id, "role", ordinal));
-COMMENT ON TABLE trial_sponsors IS 'The lead sponsor and collaborators, one row each.';
+CREATE TABLE trial_sponsors(nct_id VARCHAR NOT NULL, "role" VARCHAR NOT NULL, ordinal INTEGER NOT NULL, "name" VARCHAR NOT NULL, agency_class VARCHAR);
+COMMENT ON TABLE trial_sponsors IS 'The lead sponsor and collaborators, one row each. Key: (nct_id, role, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_sponsors.nct_id IS 'Joins trials.nct_id.';
 COMMENT ON COLUMN trial_sponsors.role IS 'lead or collaborator.';
 COMMENT ON COLUMN trial_sponsors.ordinal IS 'Position within its role, from 1.';
 COMMENT ON COLUMN trial_sponsors.name IS 'Organization name.';
 COMMENT ON COLUMN trial_sponsors.agency_class IS 'NIH, FED, OTHER_GOV, INDIV, INDUSTRY, NETWORK, AMBIG, OTHER, UNKNOWN.';
 
-CREATE TABLE trial_unposted_events(nct_id VARCHAR, ordinal INTEGER, "type" VARCHAR, date DATE, date_unknown BOOLEAN, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_unposted_events IS 'Results submitted but not yet posted: each submission, reset or cancellation (annotationSection.annotationModule.unpostedAnnotation.unpostedEvents); AACT''s pending_results.';
+CREATE TABLE trial_unposted_events(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, "type" VARCHAR, date DATE, date_unknown BOOLEAN);
+COMMENT ON TABLE trial_unposted_events IS 'Results submitted but not yet posted: each submission, reset or cancellation (annotationSection.annotationModule.unpostedAnnotation.unpostedEvents); AACT''s pending_results. Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_unposted_events.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_unposted_events.ordinal IS 'Position of the event in the API list, from 1.';
 COMMENT ON COLUMN trial_unposted_events.type IS 'RESET (returned to the sponsor after QC review), RELEASE (submitted) or UNRELEASE (cancelled).';
@@ -605,8 +605,8 @@ COMMENT ON COLUMN trial_versions.raw IS 'The study JSON exactly as ClinicalTrial
 COMMENT ON COLUMN trial_versions.normalizer_version IS 'Version of the normalizer rules that derived record from raw (pipeline.normalize.NORMALIZER_VERSION); renormalize brings older ones up to date in place.';
 COMMENT ON COLUMN trial_versions.upstream_version IS 'ClinicalTrials.gov''s own version number (0-based, as its history tab counts) of a version fetched from the record history (source ''history''); NULL for versions fetched from API v2 or loaded.';
 
-CREATE TABLE trial_violation_events(nct_id VARCHAR, ordinal INTEGER, "type" VARCHAR, description VARCHAR, creation_date DATE, issued_date DATE, release_date DATE, posted_date DATE, PRIMARY KEY(nct_id, ordinal));
-COMMENT ON TABLE trial_violation_events IS 'FDAAA 801 violations and their corrections posted on the record (annotationSection.annotationModule.violationAnnotation.violationEvents).';
+CREATE TABLE trial_violation_events(nct_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, "type" VARCHAR, description VARCHAR, creation_date DATE, issued_date DATE, release_date DATE, posted_date DATE);
+COMMENT ON TABLE trial_violation_events IS 'FDAAA 801 violations and their corrections posted on the record (annotationSection.annotationModule.violationAnnotation.violationEvents). Key: (nct_id, ordinal), unique per trial''s current record; kept by the writer, not indexed.';
 COMMENT ON COLUMN trial_violation_events.nct_id IS 'ClinicalTrials.gov identifier; joins to trials.nct_id.';
 COMMENT ON COLUMN trial_violation_events.ordinal IS 'Position of the event in the API list, from 1.';
 COMMENT ON COLUMN trial_violation_events.type IS 'VIOLATION_IDENTIFIED, CORRECTION_CONFIRMED, PENALTY_IMPOSED, ISSUES_IN_LETTER_ADDRESSED_CONFIRMED.';

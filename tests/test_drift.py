@@ -15,7 +15,7 @@ import pytest
 from conftest import SAMPLE, load_raw
 
 from pipeline.cli import main
-from pipeline.store.connection import MIGRATIONS
+from pipeline.store.connection import migration_files
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -85,5 +85,5 @@ def test_a_run_without_drift_records_none_and_prints_nothing(
 
 def test_migration_numbers_are_unique() -> None:
     """migrate() keys applied migrations by number: two files with one number would skip the second."""
-    numbers = [int(path.name.split("_", 1)[0]) for path in sorted(MIGRATIONS.glob("*.sql"))]
+    numbers = [int(path.name.split("_", 1)[0]) for path in migration_files()]
     assert len(numbers) == len(set(numbers))

@@ -252,6 +252,53 @@ def test_every_child_table_column_equals_its_trial(
     assert total > 0
 
 
+def _declared_keys(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The key each unindexed current-state table names in its comment (migration 0008)."""
+    rows = con.execute("SELECT table_name, comment FROM duckdb_tables() WHERE comment LIKE '%Key: (%'")
+    keys = {}
+    for table, comment in rows.fetchall():
+        found = re.search(r"Key: \(([^)]*)\)", comment)
+        assert found is not None
+        keys[table] = found.group(1)
+    return keys
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def test_the_unindexed_tables_keys_stay_unique_when_every_trial_gets_a_new_version(tmp_path: Path) -> None:
+    """The 41 current-state tables carry no primary-key index (it ran the writer out of memory): the
+    writer alone keeps their keys unique. Every sample trial, then a second version of every one (derived
+    by code: a later lastUpdatePostDate and a changed title), and every declared key is still unique
+    with the same row counts, so replacing a trial's rows leaves none of the old ones behind."""
+    settings = Settings(db=tmp_path / "ctsync.duckdb", published=None, workers=1)
+    sync.load(settings, [SAMPLE])
+    con = duckdb.connect(str(settings.db), read_only=True)
+    keys = _declared_keys(con)
+    first = {table: _count(con, f"SELECT count(*) FROM {table}")[0] for table in keys}
+    con.close()
+    assert len(keys) == 41
+    revised = tmp_path / "revised"
+    revised.mkdir()
+    for path in RECORDS:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        status = record["protocolSection"]["statusModule"]
+        status["lastUpdatePostDateStruct"]["date"] = "2026-11-30"
+        record["protocolSection"]["identificationModule"]["briefTitle"] += " (revised)"
+        (revised / path.name).write_text(json.dumps(record), encoding="utf-8")
+    summary = sync.load(settings, [revised])
+    assert summary.count("changed") == 38
+    con = duckdb.connect(str(settings.db), read_only=True)
+    for table, key in keys.items():
+        counts = _count(con, f"SELECT count(*), count(DISTINCT ({key})) FROM {table}")
+        assert counts == (first[table], first[table]), table
+    assert sum(first.values()) > 5_000
+    con.close()
+
+
 def test_a_table_column_appended_out_of_order_cannot_shift_values(tmp_path: Path) -> None:
     """The writes name their columns: a table whose columns are in another order than the statement's
     (as after an ALTER TABLE ADD COLUMN in a later migration) still gets each value in its column."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -127,7 +128,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     else:
         applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     done: list[int] = []
-    for path in sorted(MIGRATIONS.glob("*.sql")):
+    for path in migration_files():
         number = int(path.name.split("_", 1)[0])
         if number in applied:
             continue
@@ -138,13 +139,33 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                     " applied_at TIMESTAMP WITH TIME ZONE NOT NULL)"
                 )
                 _comment_migrations_table(con)
-            con.execute(path.read_text(encoding="utf-8"))
+            _apply(con, path)
             con.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 [number, path.stem, datetime.now(UTC)],
             )
         done.append(number)
     return done
+
+
+def migration_files() -> list[Path]:
+    """The numbered migrations in order: SQL files, or Python files with ``apply(con)`` for the rare
+    change SQL cannot say (e.g. dropping a primary key means rebuilding the table)."""
+    return sorted(
+        (path for path in MIGRATIONS.iterdir() if path.suffix in {".sql", ".py"} and path.name[:4].isdigit()),
+        key=lambda path: path.name,
+    )
+
+
+def _apply(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    if path.suffix == ".sql":
+        con.execute(path.read_text(encoding="utf-8"))
+        return
+    spec = importlib.util.spec_from_file_location(f"ctsync_migration_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.apply(con)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
