@@ -18,11 +18,10 @@ import duckdb
 
 from pipeline import store
 from pipeline.baselines import Baseline
-from pipeline.change import QueueEntry
 from pipeline.diff import Change, diff, gone_upstream_change
 from pipeline.errors import UsageError
 from pipeline.ids import validate_nct_ids
-from pipeline.policy import Policy, Severity, at_least, most_severe, severity_rank
+from pipeline.policy import Policy, Severity, most_severe
 from pipeline.textfiles import read_user_text
 
 
@@ -54,7 +53,7 @@ class PendingChanges:
         }
 
 
-def _needs_diff(state: store.ReviewState) -> bool:
+def needs_diff(state: store.ReviewState) -> bool:
     return state.reviewed_version is not None and state.reviewed_version != state.current_version
 
 
@@ -63,7 +62,7 @@ def records_for(
 ) -> dict[tuple[str, int], Any]:
     """The reviewed and current records of every state that needs a diff, in two set-based reads:
     current ones by key, reviewed ones in one pass over trial_versions."""
-    diffed = [state for state in states if _needs_diff(state)]
+    diffed = [state for state in states if needs_diff(state)]
     current = store.current_records(con, [(s.nct_id, s.current_version) for s in diffed])
     reviewed = store.load_versions(
         con, [(s.nct_id, s.reviewed_version) for s in diffed if s.reviewed_version]
@@ -76,10 +75,13 @@ def pending_changes(
     state: store.ReviewState,
     policy: Policy | None,
     records: dict[tuple[str, int], Any] | None = None,
+    known: list[Change] | None = None,
 ) -> PendingChanges:
-    """Diff the reviewed version against the current one; a trial gone upstream is a critical change."""
-    changes: list[Change] = []
-    if _needs_diff(state):
+    """Diff the reviewed version against the current one; a trial gone upstream is a critical change.
+
+    ``known``: the diff already computed (the queue's cache), used instead of diffing again."""
+    changes: list[Change] = list(known) if known is not None else []
+    if known is None and needs_diff(state):
         assert state.reviewed_version is not None
         records = records if records is not None else records_for(con, [state])
         old = records[(state.nct_id, state.reviewed_version)]
@@ -104,79 +106,6 @@ def changes_since_review(
     if not states:
         raise UsageError(f"{nct_id} is not stored: `ctsync refresh {nct_id}` fetches it")
     return pending_changes(con, states[0], policy)
-
-
-NEVER_REVIEWED: Severity = "major"
-"""Where a never-reviewed trial ranks in the queue: its page has to be written."""
-
-
-def queue(con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None) -> list[QueueEntry]:
-    """Trials with changes at or above ``min_severity`` since review, most severe first, then oldest;
-    ``change_count`` counts the changes at or above it too."""
-    entries: list[QueueEntry] = []
-    waiting = [
-        state
-        for state in store.review_states(con)
-        if state.reviewed_version != state.current_version or state.upstream_state in ("not_found", "merged")
-    ]
-    records = records_for(con, waiting)
-    for state in waiting:
-        pending = pending_changes(con, state, policy, records)
-        severity = pending.severity
-        if pending.baseline is None:
-            severity = most_severe([NEVER_REVIEWED, *([severity] if severity else [])])
-        if severity is None or not at_least(severity, min_severity):
-            continue
-        shown = [change for change in pending.changes if at_least(change.severity, min_severity)]
-        entries.append(
-            QueueEntry(
-                nct_id=state.nct_id,
-                severity=severity,
-                change_count=len(shown),
-                current_version=state.current_version,
-                baseline=state.reviewed_version,
-                never_reviewed=state.reviewed_version is None,
-                pending_since=state.pending_since,
-                top_changes=[change.field for change in shown[:3]],
-                categories=list(dict.fromkeys(change.category for change in shown)),
-            )
-        )
-    entries += _gone_before_stored(con, min_severity, policy)
-    entries.sort(key=lambda e: (severity_rank(e.severity), _sortable(e.pending_since), e.nct_id))
-    return entries
-
-
-def _sortable(moment: datetime | None) -> str:
-    """Oldest first, an unknown time first of all."""
-    return moment.astimezone(UTC).isoformat() if moment else ""
-
-
-def _gone_before_stored(
-    con: duckdb.DuckDBPyConnection, min_severity: Severity, policy: Policy | None
-) -> list[QueueEntry]:
-    """Tracked trials ClinicalTrials.gov does not have and ctsync never stored: the page points at a
-    trial that is not there, a critical change like any trial gone upstream."""
-    entries = []
-    for nct_id, state, merged_into, checked_at in store.gone_before_stored(con):
-        reason = f"merged into {merged_into}" if state == "merged" else "not found on ClinicalTrials.gov"
-        change = gone_upstream_change(nct_id, reason, policy)
-        if not at_least(change.severity, min_severity):
-            continue
-        entries.append(
-            QueueEntry(
-                nct_id=nct_id,
-                severity=change.severity,
-                change_count=1,
-                current_version=None,
-                baseline=None,
-                never_reviewed=True,
-                pending_since=checked_at,
-                top_changes=[change.field],
-                categories=[change.category],
-                upstream_state=state,
-            )
-        )
-    return entries
 
 
 def review(

@@ -109,11 +109,11 @@ def change_log(settings: Settings, nct_id: str) -> ChangeLog:
 
 def queue(settings: Settings, min_severity: Severity) -> list[QueueEntry]:
     """Trials waiting for review, most severe first, then the longest waiting."""
-    from pipeline import editorial
+    from pipeline import review_queue
 
     policy = load_policy(settings.policy)
     with reader(settings) as con:
-        return editorial.queue(con, min_severity, policy)
+        return review_queue.queue(con, min_severity, policy)
 
 
 def tracked(settings: Settings) -> list[dict[str, Any]]:

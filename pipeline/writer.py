@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import duckdb
 
-from pipeline import renormalize, store
+from pipeline import renormalize, review_queue, store
 from pipeline.change import Change
 from pipeline.diff import diff
 from pipeline.errors import DatabaseBusy, PublishError, StorageError, UsageError
@@ -37,7 +37,9 @@ def writer(settings: Settings, command: str) -> Iterator[duckdb.DuckDBPyConnecti
                 # The first write after a normalizer upgrade re-derives what older rules stored, so that
                 # this write compares like with like (see pipeline.renormalize).
                 renormalize.renormalize(con, change_rows_for(settings))
+            marks = store.write_marks(con)
             yield con
+            review_queue.refresh_pending(con, marks, load_policy(settings.policy))
             if settings.published is not None:
                 _publish(con, settings)
             else:

@@ -23,6 +23,18 @@ COMMENT ON COLUMN publish_state.position IS 'In a published copy: the last publi
 COMMENT ON COLUMN publish_state.last_published IS 'In the working database: the position of the latest publish.';
 COMMENT ON COLUMN publish_state.forgotten_through IS 'In the working database: journal entries up to here were deleted; a copy older than that is rebuilt whole.';
 
+CREATE TABLE review_pending(nct_id VARCHAR NOT NULL, baseline INTEGER NOT NULL, current_version INTEGER NOT NULL, fingerprint VARCHAR NOT NULL, changes JSON NOT NULL);
+COMMENT ON TABLE review_pending IS 'Internal: the changes since review of each trial waiting for review since a recorded review, kept by the writer for the queue; a row counts only while baseline and current_version are the trial''s and its fingerprint is the policy''s.';
+COMMENT ON COLUMN review_pending.nct_id IS 'Joins trials.nct_id.';
+COMMENT ON COLUMN review_pending.baseline IS 'The version the editor last reviewed.';
+COMMENT ON COLUMN review_pending.current_version IS 'The current version the changes lead to.';
+COMMENT ON COLUMN review_pending.fingerprint IS 'The severity policy, normalizer and ctsync version the changes were computed under.';
+COMMENT ON COLUMN review_pending.changes IS 'The changes, as `changes --json` lists them.';
+
+CREATE TABLE review_pending_state(fingerprint VARCHAR NOT NULL);
+COMMENT ON TABLE review_pending_state IS 'Internal: the fingerprint under which review_pending holds every waiting trial ('''' until a writer has filled it).';
+COMMENT ON COLUMN review_pending_state.fingerprint IS 'As review_pending.fingerprint.';
+
 CREATE TABLE reviews(nct_id VARCHAR NOT NULL, "version" INTEGER NOT NULL, reviewed_by VARCHAR NOT NULL, reviewed_at TIMESTAMP WITH TIME ZONE NOT NULL, note VARCHAR, "source" VARCHAR NOT NULL);
 COMMENT ON TABLE reviews IS 'Editorial reviews: who marked which version of a trial reviewed, when.';
 COMMENT ON COLUMN reviews.nct_id IS 'Joins trials.nct_id.';

@@ -31,6 +31,7 @@ def test_migrations_apply_once_and_rerun_is_a_no_op(tmp_path: Path) -> None:
         (6, "0006_upstream_versions"),
         (7, "0007_publish_journal"),
         (8, "0008_unindexed_current_tables"),
+        (9, "0009_review_pending"),
     ]
     assert con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall() == expected
     assert store.migrate(con) == []

@@ -9,7 +9,8 @@ One concern a module:
 - ``editors``: reviews, the change log, tracking and upstream states;
 - ``publish``: the published copy and Parquet export;
 - ``upstream``: ClinicalTrials.gov's record history (upstream version lists, baseline versions);
-- ``published``: the two copies behind the published path, patched in proportion to the change.
+- ``published``: the two copies behind the published path, patched in proportion to the change;
+- ``pending``: the review queue's cache of each waiting trial's changes since review.
 
 The public functions are re-exported here, so callers write ``store.connect(...)``. The record types the
 store writes (``Incoming``, ``Failure``, ``Seen``) live in ``pipeline.records``, which readers and workers
@@ -78,6 +79,15 @@ from pipeline.store.ledger import (
     start_run,
     stop_status,
 )
+from pipeline.store.pending import (
+    WriteMarks,
+    cached_pending,
+    forget_pending,
+    pending_fingerprint_stored,
+    replace_pending,
+    touched_since,
+    write_marks,
+)
 from pipeline.store.publish import export_parquet, publish
 from pipeline.store.published import forget_journal as forget_publish_journal
 from pipeline.store.renormal import (
@@ -113,10 +123,12 @@ __all__ = [
     "Run",
     "StoredVersion",
     "UpstreamRow",
+    "WriteMarks",
     "add_reviews",
     "add_run_counts",
     "baseline_facts",
     "brief_titles",
+    "cached_pending",
     "change_log",
     "change_row",
     "close_interrupted_runs",
@@ -126,6 +138,7 @@ __all__ = [
     "detected_change_row",
     "export_parquet",
     "finish_run",
+    "forget_pending",
     "forget_publish_journal",
     "gone_before_stored",
     "insert_changes",
@@ -137,10 +150,12 @@ __all__ = [
     "mark_unpublished",
     "matching_fingerprints",
     "migrate",
+    "pending_fingerprint_stored",
     "publish",
     "recent_runs",
     "record_upstream_states",
     "recorded_reviews",
+    "replace_pending",
     "review_counts_for",
     "review_states",
     "rewrite_versions",
@@ -154,6 +169,7 @@ __all__ = [
     "stop_status",
     "storage_error",
     "stored_versions",
+    "touched_since",
     "track",
     "tracked_ids",
     "tracked_list",
@@ -163,4 +179,5 @@ __all__ = [
     "version_lists",
     "version_row",
     "versions_current_on",
+    "write_marks",
 ]

@@ -39,7 +39,13 @@ ANALYST_TABLES = (
     "schema_migrations",
     *aact_tables.TABLES,
 )
-INTERNAL_TABLES = ("trial_current_records", "publish_journal", "publish_state")
+INTERNAL_TABLES = (
+    "trial_current_records",
+    "publish_journal",
+    "publish_state",
+    "review_pending",
+    "review_pending_state",
+)
 """ctsync's own lookups: not exported, not for analysts (documented all the same)."""
 
 

@@ -29,8 +29,13 @@ class ReviewState:
     upstream_state: str | None
 
 
-def review_states(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str] | None = None) -> list[ReviewState]:
-    """Review state of the given trials, or of every tracked trial (every stored one if none is tracked)."""
+def review_states(
+    con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str] | None = None, *, waiting: bool = False
+) -> list[ReviewState]:
+    """Review state of the given trials, or of every tracked trial (every stored one if none is tracked).
+
+    ``waiting``: only the trials waiting for review (a version not reviewed, or gone upstream), filtered
+    before the per-trial work of the query."""
     if nct_ids is None:
         tracked = con.execute("SELECT count(*) FROM tracked_trials").fetchone()
         scope = "tracked_trials" if tracked and tracked[0] else "trials"
@@ -53,9 +58,10 @@ def review_states(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str] | None 
         FROM ids JOIN trials t USING (nct_id)
         LEFT JOIN last_review r USING (nct_id)
         LEFT JOIN tracked_trials k USING (nct_id)
+        WHERE NOT ? OR r.version IS DISTINCT FROM t.version OR k.upstream_state IN ('not_found', 'merged')
         ORDER BY t.nct_id
         """,
-        [list(nct_ids)],
+        [list(nct_ids), waiting],
     ).fetchall()
     return [ReviewState(*row) for row in rows]
 

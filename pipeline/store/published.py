@@ -32,7 +32,7 @@ FULL_COPY_MIN = 2_000
 """…but never for fewer touched trials than this."""
 OWN_STATE = {"publish_state", "publish_journal"}
 """Each file's own bookkeeping: never copied from the working database by a patch."""
-WHOLE = {"sync_runs", "schema_migrations", "tracked_trials"}
+WHOLE = {"sync_runs", "schema_migrations", "tracked_trials", "review_pending_state"}
 """Small tables a patch replaces whole."""
 APPENDED_BY_RUN = {"trial_versions", "trial_changes"}
 """Append-only but for a renormalize (which journals everything): a patch appends the rows of the runs
@@ -143,6 +143,12 @@ def _patch(con: duckdb.DuckDBPyConnection, position: int) -> bool:
         [since],
     )
     touched = _scalar(con, "SELECT count(*) FROM temp.publish_touched")
+    # A review changes the queue's cache of its trial without touching the trial's rows.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE publish_reviewed AS SELECT DISTINCT nct_id FROM main.reviews"
+        " WHERE rowid >= (SELECT count(*) FROM publish_target.main.reviews)"
+        " UNION SELECT nct_id FROM temp.publish_touched WHERE nct_id IS NOT NULL"
+    )
     everything = _scalar(con, "SELECT count(*) FROM temp.publish_touched WHERE nct_id IS NULL")
     trials = _scalar(con, "SELECT count(*) FROM trials")
     if everything or touched > max(FULL_COPY_MIN, FULL_COPY_SHARE * trials):
@@ -197,6 +203,10 @@ def _patch_table(
             f"INSERT INTO {there} BY NAME SELECT * FROM main.reviews"
             f" WHERE rowid >= (SELECT count(*) FROM {there}) ORDER BY rowid"
         )
+    elif table == "review_pending":  # follows the trials stored and the trials reviewed
+        reviewed = "(SELECT nct_id FROM temp.publish_reviewed)"
+        con.execute(f"DELETE FROM {there} WHERE nct_id IN {reviewed}")
+        con.execute(f"INSERT INTO {there} BY NAME SELECT * FROM main.{table} WHERE nct_id IN {reviewed}")
     elif table == "failed_records":  # append-only
         con.execute(
             f"INSERT INTO {there} BY NAME SELECT * FROM main.failed_records"

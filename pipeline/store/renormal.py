@@ -17,6 +17,7 @@ import duckdb
 
 from pipeline.store.batches import read_stage, replace_current_from_stage
 from pipeline.store.connection import staging_file, transaction, write_json_array
+from pipeline.store.pending import forget_pending
 from pipeline.store.published import note_everything
 
 
@@ -80,6 +81,7 @@ def rewrite_versions(
         )
         replace_current_from_stage(con, now, only_new=False)
         note_everything(con)  # versions and changes rewritten in place: the next publishes copy whole
+        forget_pending(con)  # and the queue's cached changes were computed from the old records
         # Changes between two versions are derived; a trial gone upstream (from = to) is not, and stays.
         con.execute(
             "DELETE FROM trial_changes WHERE nct_id IN (SELECT unnest(?)) AND from_version < to_version",

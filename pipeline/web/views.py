@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.text import Text
 
-from pipeline import editorial, reading, store
+from pipeline import editorial, reading, review_queue, store
 from pipeline.change import Change, StoredChange
 from pipeline.errors import UsageError
 from pipeline.page import PageFacts, facts_of_changes, facts_touched, page_facts, quick_facts_summary
@@ -102,11 +102,14 @@ def queue_rows(
     policy = load_policy(settings.policy)
     needle = search.strip().casefold()
     with reading.reader(read_settings(settings)) as con:
-        entries = editorial.queue(con, min_severity, policy)
+        entries = review_queue.queue(con, min_severity, policy)
         titles = store.brief_titles(con, [entry.nct_id for entry in entries])
         states = store.review_states(con, [entry.nct_id for entry in entries])
-        records = editorial.records_for(con, states)
-        pending = {s.nct_id: editorial.pending_changes(con, s, policy, records) for s in states}
+        known = review_queue.cached_changes(con, states, policy)
+        records = editorial.records_for(con, [s for s in states if s.nct_id not in known])
+        pending = {
+            s.nct_id: editorial.pending_changes(con, s, policy, records, known.get(s.nct_id)) for s in states
+        }
     rows = []
     for entry in entries:
         nct_id = entry.nct_id
