@@ -108,6 +108,22 @@ def test_load_sample_stores_every_record_once(tmp_path: Path) -> None:
     ]
 
 
+def test_a_batch_is_also_cut_by_the_bytes_it_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """38 real records fit one 500-record batch; with a byte budget smaller than any record each is its own
+    transaction, and the database holds exactly what the one-batch load stored."""
+    batches: list[int] = []
+    whole = settings_for(tmp_path / "whole")
+    sync.load(whole, [SAMPLE], progress=batches.append)
+    assert batches == [38]
+    batches.clear()
+    monkeypatch.setattr(ingest, "BATCH_BYTES", 1)
+    cut = settings_for(tmp_path / "cut")
+    summary = sync.load(cut, [SAMPLE], progress=batches.append)
+    assert batches == [1] * 38
+    assert summary.count("new") == 38
+    assert snapshot(cut.db) == snapshot(whole.db)
+
+
 def test_trials_columns_hold_typed_values(tmp_path: Path) -> None:
     """The trials row of NCT05766735 carries typed dates, lists and numbers from the real record."""
     settings = settings_for(tmp_path)

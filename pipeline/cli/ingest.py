@@ -21,7 +21,9 @@ def load(
         typer.Argument(metavar="PATH", help="Folders of study JSON, page files, JSONL or the bulk zip."),
     ],
     as_json: JsonOption = False,
-    batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 500,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Records per transaction (fewer when they reach 24 MB of JSON).")
+    ] = 500,
     workers: Annotated[
         int, typer.Option(min=0, help="Processes normalizing records; 0 means one per core.")
     ] = 0,
