@@ -39,6 +39,7 @@ LOAD_KINDS = {
     "ctsync.review_import": "ctsync review import CSV (every trial reviewed after day 1)",
     "ctsync.review_one": "ctsync review NCT (one trial, then publish)",
     "ctsync.refresh_one": "ctsync refresh NCT (one trial changed, stand-in, then publish)",
+    "ctsync.review_again": "ctsync review NCT again (the next editor's click, then publish)",
     "ctsync.load_day2": "ctsync load day2.zip (next day, 1% changed)",
     "ctsync.queue": "ctsync queue --json (after day 2)",
     "ctsync.changes": "ctsync changes NCT --json (after day 2)",
@@ -175,19 +176,25 @@ def _review_all(ws: Workspace, corpus: Corpus) -> Row:
 
 def _one_trial_writes(ws: Workspace, corpus: Corpus) -> list[Row]:
     """What one editor's click costs on this database, publish included (issue 16): a review of one
-    trial, and a refresh of another that the stand-in serves at its day-2 version (a real change)."""
+    trial, and a refresh of another that the stand-in serves at its day-2 version (a real change), then
+    one more review. The first review's publish also carries the bulk review import into the copy it
+    patches (each copy is brought up to date by the next write but one); the second is the steady state
+    of editors clicking one after another."""
     changed = corpus.changed_ids
     if len(changed) < 2:
         return [
             unavailable(kind, LOAD_KINDS[kind], corpus.studies, "fewer than 2 changed studies")
-            for kind in ("ctsync.review_one", "ctsync.refresh_one")
+            for kind in ("ctsync.review_one", "ctsync.refresh_one", "ctsync.review_again")
         ]
     kind = "ctsync.review_one"
     rows = [measured_row(kind, LOAD_KINDS[kind], corpus.studies, ws.run("review", changed[1], "--by", "b"))]
     kind = "ctsync.refresh_one"
     standin_cls = _standin_class()
     if isinstance(standin_cls, str):
-        return [*rows, unavailable(kind, LOAD_KINDS[kind], corpus.studies, standin_cls)]
+        return [
+            *rows,
+            unavailable(kind, LOAD_KINDS[kind], corpus.studies, standin_cls),
+        ]  # and no second review
     empty = ws.root / "standin-one"
     empty.mkdir(parents=True, exist_ok=True)
     standin = standin_cls(empty).start()
@@ -198,7 +205,10 @@ def _one_trial_writes(ws: Workspace, corpus: Corpus) -> list[Row]:
     finally:
         standin.stop()
     row = measured_row(kind, LOAD_KINDS[kind], corpus.studies, result, partial_ok=True)
-    return [*rows, row.with_note(summarize_json(result.stdout)) if row.measured else row]
+    rows.append(row.with_note(summarize_json(result.stdout)) if row.measured else row)
+    kind = "ctsync.review_again"
+    again = ws.run("review", changed[2 % len(changed)], "--by", "c")
+    return [*rows, measured_row(kind, LOAD_KINDS[kind], corpus.studies, again)]
 
 
 def _query(ws: Workspace, kind: str, corpus: Corpus, *args: str) -> Row:
