@@ -93,6 +93,14 @@ def test_made_up_fields_are_reported(sample_raw: RawFactory) -> None:
     }
 
 
+def test_a_value_in_a_list_of_objects_is_drift_in_any_list_at_a_path(sample_raw: RawFactory) -> None:
+    """NCT01793168's two sites have 2 and 1 contacts: a bare value added to the second site's contacts is
+    drift at ``locations.contacts`` (the 2 objects already seen at that path must not hide it)."""
+    raw = sample_raw("NCT01793168")
+    raw["protocolSection"]["contactsLocationsModule"]["locations"][1]["contacts"].append("call the site")
+    assert unaccounted_paths(raw) == {f"{CONTACTS}locations.contacts"}
+
+
 def test_leaf_paths_drop_list_positions(sample_raw: RawFactory) -> None:
     """Leaf paths of a list of objects name the field once, without positions; scalar lists are leaves."""
     paths = list(iter_leaf_paths(sample_raw("NCT02725658")))
