@@ -232,6 +232,30 @@ def test_a_zip_that_is_not_a_zip_is_named(stored: Cli, tmp_path: Path) -> None:
     assert fingerprint(stored.db) == before
 
 
+def test_an_analysts_copy_that_is_the_database_itself_is_refused(stored: Cli, tmp_path: Path) -> None:
+    """--published naming --db (another spelling, or a hard link) would swap a copy into the working
+    database's place on publish: exit 2 before the write, nothing stored, no copy made beside it."""
+    before = fingerprint(stored.db)
+    os.link(stored.db, tmp_path / "same.duckdb")
+    for published in (stored.db, tmp_path / "sub" / ".." / stored.db.name, tmp_path / "same.duckdb"):
+        message = one_error(stored("--published", published, "review", "NCT01788527", "--by", "B"), 2)
+        assert (
+            message
+            == f"--published must be another file than --db ({str(stored.db)!r}): it is the analysts' copy"
+        )
+    assert fingerprint(stored.db) == before
+    assert sorted(p.name for p in tmp_path.glob(".ctsync.duckdb*")) == []
+
+
+@pytest.mark.parametrize("option", ["--db", "--published"])
+def test_a_database_option_naming_a_folder_is_a_usage_error(stored: Cli, tmp_path: Path, option: str) -> None:
+    """An empty value (the current folder) or a folder is exit 2 naming it, for reads and writes alike."""
+    for value, shown in (("", "."), (str(tmp_path), str(tmp_path))):
+        for command in (("show", "NCT01788527"), ("track", "add", "NCT01788527")):
+            message = one_error(stored(option, value, *command), 2)
+            assert message == f"{option} names a database file, not the folder {shown!r}"
+
+
 def test_an_unwritable_log_file_is_a_storage_error(stored: Cli, tmp_path: Path) -> None:
     """--log-file under a regular file cannot be created: exit 5 naming it, before any command runs."""
     log = tmp_path / "v2.json" / "ctsync.log"

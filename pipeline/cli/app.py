@@ -113,6 +113,7 @@ def main_options(
         raise UsageError(f"--api-url must start with http:// or https://, not {api_url!r}")
     if history_url is not None and not history_url.startswith(("http://", "https://")):
         raise UsageError(f"--history-url must start with http:// or https://, not {history_url!r}")
+    _check_paths(db, published)
     _state["debug"] = debug
     logs.configure(log_file, verbose=verbose)
     if policy is not None:
@@ -130,6 +131,18 @@ def main_options(
         retry=RetryPolicy(max_attempts=retries),
         crash_after_batches=_test_crash(os.environ.get("CTSYNC_TEST_CRASH")),
     )
+
+
+def _check_paths(db: Path, published: Path) -> None:
+    """Refuse a --db or --published that is no file name, and an analysts' copy that is the database itself
+    (publishing would put a copy's hard link in the working database's place)."""
+    for option, path in (("--db", db), ("--published", published)):
+        if not path.name or path.is_dir():
+            raise UsageError(f"{option} names a database file, not the folder {str(path)!r}")
+    if published.resolve() == db.resolve() or (published.exists() and db.exists() and published.samefile(db)):
+        raise UsageError(
+            f"--published must be another file than --db ({str(db)!r}): it is the analysts' copy"
+        )
 
 
 def _test_crash(value: str | None) -> tuple[int, int] | None:
