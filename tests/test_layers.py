@@ -103,6 +103,28 @@ def test_the_command_line_loads_no_library_before_a_command_runs() -> None:
     assert sorted(name for name in loaded if name.startswith(heavy)) == []
 
 
+def test_show_loads_no_write_side(tmp_path: Path) -> None:
+    """``ctsync show`` reads one current record: the store's names load on first use (PEP 562), so the
+    batch writer, the normalizer, the differ and the migrations stay unloaded (start-up, issue 16)."""
+    import pipeline
+
+    db = tmp_path / "ctsync.duckdb"
+    pipeline.load(pipeline.Settings(db=db, published=None), [REPO / "data" / "sample" / "NCT01788527.json"])
+    code = (
+        "import atexit, json, sys;"
+        " atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr));"
+        f"from pipeline.cli import main; main(['--db', {str(db)!r}, 'show', 'NCT01788527'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.startswith("NCT01788527")
+    loaded = set(json.loads(result.stderr.splitlines()[-1]))
+    write_side = ("pipeline.store.batches", "pipeline.normalize", "pipeline.diff", "pipeline.migrations")
+    assert sorted(name for name in loaded if name.startswith(write_side)) == []
+    assert {"pipeline.store.connection", "pipeline.store.current"} <= loaded
+
+
 def test_store_package_has_no_module_over_300_lines() -> None:
     """One concern a module: every module of the store package stays under ~300 lines."""
     sizes = {p.name: len(p.read_text().splitlines()) for p in (REPO / "pipeline" / "store").glob("*.py")}
