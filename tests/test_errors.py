@@ -329,7 +329,15 @@ def test_a_database_in_a_read_only_folder_is_a_storage_error(stored: Cli, tmp_pa
         pytest.skip("no way to make a read-only folder here: no private mount namespace")
     before = stored.db.read_bytes()
     result = _ctsync_under(
-        prefix, "--db", str(stored.db), "--published", "", "review", "NCT01788527", "--by", "A. Editor"
+        prefix,
+        "--db",
+        str(stored.db),
+        "--published",
+        str(stored.published),
+        "review",
+        "NCT01788527",
+        "--by",
+        "B",
     )
     assert result.returncode == 5, result.stderr
     assert len(result.stderr.splitlines()) == 1, result.stderr
