@@ -6,7 +6,8 @@ command fails, the row says "not available: <reason>" instead of stopping the ru
 
 - loads (per corpus size): full load of ``day1.zip``; no-op reload of the same zip; every trial marked
   reviewed (``review import FILE.csv``); load of ``day2.zip`` (the next day, 1% changed); then ``queue
-  --json`` and ``changes NCT --json`` on that database; and, on a fresh database, a full load of the
+  --json``, ``changes NCT --json`` and the start-up of ``--version`` and ``show NCT`` (``bench.startup``)
+  on that database; and, on a fresh database, a full load of the
   ``day1/`` folder (the like-for-like comparison with the raw-JSON floor).
 - sync (5,000 tracked trials): the stand-in runs in this process (``pipeline.standin.StandIn``) and serves
   the day-1 records; ``track add --file``, a first ``sync``; then the day-2 records (a new snapshot, 1%
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import measure
+from bench import measure, startup
 from bench.corpus import DAY1, DAY2
 from bench.report import Row, measured_row, summarize_json, unavailable
 
@@ -124,6 +125,7 @@ def measure_loads(corpus: Corpus, work: Path) -> list[Row]:
     changed = corpus.changed_ids
     if changed:
         rows.append(_query(ws, "ctsync.changes", corpus, "changes", changed[0], "--json"))
+        rows += startup.measure_startup(ws, corpus.studies, changed[0])
     else:
         rows.append(
             unavailable("ctsync.changes", LOAD_KINDS["ctsync.changes"], corpus.studies, "no changed study")

@@ -166,10 +166,12 @@ def dlt_rows(size: int, with_ctsync: bool) -> tuple[list[Row], str]:
 
 
 def registry_rows() -> list[Row]:
-    """The full-registry-size load (`python -m bench.registry`), when one was measured (it takes long)."""
+    """The full-registry-size load (`python -m bench.registry`) and the start-up on its database
+    (`python -m bench.startup`), when they were measured (they take long)."""
     found = []
-    for path in sorted(OUT.glob("registry-*.json")):
-        found.append(Row(**json.loads(path.read_text())))
+    for path in [*sorted(OUT.glob("registry-*.json")), *sorted(OUT.glob("startup-*.json"))]:
+        saved = json.loads(path.read_text())
+        found += [Row(**r) for r in (saved if isinstance(saved, list) else [saved])]
     return found
 
 
