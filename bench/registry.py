@@ -28,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
+    args.corpus = args.corpus.resolve()  # the load runs in its workspace folder
     manifest = corpus.read_manifest(args.corpus)
     if manifest is None:
         raise SystemExit(f"{args.corpus} holds no complete corpus (no manifest.json)")
