@@ -247,13 +247,18 @@ def test_an_analysts_copy_that_is_the_database_itself_is_refused(stored: Cli, tm
     assert sorted(p.name for p in tmp_path.glob(".ctsync.duckdb*")) == []
 
 
-@pytest.mark.parametrize("option", ["--db", "--published"])
-def test_a_database_option_naming_a_folder_is_a_usage_error(stored: Cli, tmp_path: Path, option: str) -> None:
-    """An empty value (the current folder) or a folder is exit 2 naming it, for reads and writes alike."""
+def test_an_analysts_copy_that_is_a_folder_is_refused_before_the_write(stored: Cli, tmp_path: Path) -> None:
+    """--published naming a folder (or empty: the current folder) is exit 5 as a folder --db is, before
+    the write: the review is not stored only to fail at publishing."""
+    before = fingerprint(stored.db)
     for value, shown in (("", "."), (str(tmp_path), str(tmp_path))):
-        for command in (("show", "NCT01788527"), ("track", "add", "NCT01788527")):
-            message = one_error(stored(option, value, *command), 2)
-            assert message == f"{option} names a database file, not the folder {shown!r}"
+        for command in (("show", "NCT01788527"), ("review", "NCT01788527", "--by", "B")):
+            message = one_error(stored("--published", value, *command), 5)
+            assert message == (
+                f"{shown} is a folder: --published names the analysts' copy file,"
+                " e.g. data/published/ctsync.duckdb"
+            )
+    assert fingerprint(stored.db) == before
 
 
 def test_an_unwritable_log_file_is_a_storage_error(stored: Cli, tmp_path: Path) -> None:

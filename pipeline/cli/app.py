@@ -24,7 +24,7 @@ import typer
 
 from pipeline import __version__
 from pipeline.cli.help import plain_help, route
-from pipeline.errors import CtsyncError, UsageError
+from pipeline.errors import CtsyncError, StorageError, UsageError
 from pipeline.settings import DEFAULT_API_URL, RetryPolicy, Settings
 
 if TYPE_CHECKING:
@@ -134,11 +134,13 @@ def main_options(
 
 
 def _check_paths(db: Path, published: Path) -> None:
-    """Refuse a --db or --published that is no file name, and an analysts' copy that is the database itself
-    (publishing would put a copy's hard link in the working database's place)."""
-    for option, path in (("--db", db), ("--published", published)):
-        if not path.name or path.is_dir():
-            raise UsageError(f"{option} names a database file, not the folder {str(path)!r}")
+    """Refuse, before any command runs, an analysts' copy that is a folder (exit 5, as a folder --db is)
+    or the working database itself (exit 2: publishing would put a copy's hard link in its place)."""
+    if not published.name or published.is_dir():
+        raise StorageError(
+            f"{published} is a folder: --published names the analysts' copy file,"
+            " e.g. data/published/ctsync.duckdb"
+        )
     if published.resolve() == db.resolve() or (published.exists() and db.exists() and published.samefile(db)):
         raise UsageError(
             f"--published must be another file than --db ({str(db)!r}): it is the analysts' copy"
