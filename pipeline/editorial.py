@@ -12,17 +12,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import duckdb
 
 from pipeline import store
-from pipeline.baselines import Baseline
-from pipeline.diff import Change, diff, gone_upstream_change
+from pipeline.change import Change, gone_upstream_change
 from pipeline.errors import UsageError
 from pipeline.ids import validate_nct_ids
 from pipeline.policy import Policy, Severity, most_severe
 from pipeline.textfiles import read_user_text
+
+if TYPE_CHECKING:  # the history fetcher (requests) loads only where a baseline is looked up
+    from pipeline.baselines import Baseline
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ def pending_changes(
         assert state.reviewed_version is not None
         records = records if records is not None else records_for(con, [state])
         old = records[(state.nct_id, state.reviewed_version)]
+        from pipeline.diff import diff  # the queue's cached trials never need the differ
+
         changes = diff(old, records[(state.nct_id, state.current_version)], policy)
     if state.upstream_state in ("not_found", "merged"):
         changes.insert(0, gone_upstream_change(state.nct_id, f"upstream state: {state.upstream_state}"))
@@ -154,8 +158,8 @@ class ImportedReview:
     """What the record history gave, for a review that predates every stored version (None: not asked)."""
 
 
-HistoryLookup = Callable[
-    [duckdb.DuckDBPyConnection, Sequence[tuple[str, date]]], dict[tuple[str, date], Baseline]
+HistoryLookup: TypeAlias = Callable[
+    [duckdb.DuckDBPyConnection, Sequence[tuple[str, date]]], "dict[tuple[str, date], Baseline]"
 ]
 """Finds baselines in ClinicalTrials.gov's record history (``pipeline.baselines.HistoryBaselines``)."""
 

@@ -17,8 +17,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from pipeline import __version__, store
-from pipeline.change import Change, QueueEntry
-from pipeline.diff import diff, gone_upstream_change
+from pipeline.change import Change, QueueEntry, gone_upstream_change
 from pipeline.editorial import needs_diff, pending_changes, records_for
 from pipeline.normalize import NORMALIZER_VERSION
 from pipeline.policy import Policy, Severity, at_least, default_policy, most_severe, severity_rank
@@ -125,6 +124,8 @@ def refresh_pending(con: duckdb.DuckDBPyConnection, marks: store.WriteMarks, pol
     states = store.review_states(con, None if rebuild else nct_ids, waiting=True)
     diffed = [state for state in states if needs_diff(state)]
     records = records_for(con, diffed)
+    from pipeline.diff import diff  # a reader's queue imports no differ when every trial is cached
+
     rows = []
     for state in diffed:
         assert state.reviewed_version is not None

@@ -103,26 +103,50 @@ def test_the_command_line_loads_no_library_before_a_command_runs() -> None:
     assert sorted(name for name in loaded if name.startswith(heavy)) == []
 
 
-def test_show_loads_no_write_side(tmp_path: Path) -> None:
-    """``ctsync show`` reads one current record: the store's names load on first use (PEP 562), so the
-    batch writer, the normalizer, the differ and the migrations stay unloaded (start-up, issue 16)."""
-    import pipeline
-
-    db = tmp_path / "ctsync.duckdb"
-    pipeline.load(pipeline.Settings(db=db, published=None), [REPO / "data" / "sample" / "NCT01788527.json"])
+def _loaded_by_command(db: Path, *args: str) -> tuple[str, set[str]]:
+    """(stdout, every module loaded) of one ``ctsync --db DB ARGS…`` in a fresh interpreter."""
     code = (
         "import atexit, json, sys;"
         " atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr));"
-        f"from pipeline.cli import main; main(['--db', {str(db)!r}, 'show', 'NCT01788527'])"
+        f"from pipeline.cli import main; main(['--db', {str(db)!r}, *{list(args)!r}])"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
-    assert result.stdout.startswith("NCT01788527")
-    loaded = set(json.loads(result.stderr.splitlines()[-1]))
+    return result.stdout, set(json.loads(result.stderr.splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def one_trial_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import pipeline
+
+    db = tmp_path_factory.mktemp("db") / "ctsync.duckdb"
+    pipeline.load(pipeline.Settings(db=db, published=None), [REPO / "data" / "sample" / "NCT01788527.json"])
+    return db
+
+
+def test_show_loads_no_write_side(one_trial_db: Path) -> None:
+    """``ctsync show`` reads one current record: the store's names load on first use (PEP 562), so the
+    batch writer, the normalizer, the differ and the migrations stay unloaded (start-up, issue 16)."""
+    out, loaded = _loaded_by_command(one_trial_db, "show", "NCT01788527")
+    assert out.startswith("NCT01788527")
     write_side = ("pipeline.store.batches", "pipeline.normalize", "pipeline.diff", "pipeline.migrations")
     assert sorted(name for name in loaded if name.startswith(write_side)) == []
     assert {"pipeline.store.connection", "pipeline.store.current"} <= loaded
+
+
+def test_queue_loads_no_http_client(one_trial_db: Path) -> None:
+    """``ctsync queue`` reads the writer's cache: the record-history fetcher and requests (about 0.1 s
+    of imports) load only where a review looks a baseline up."""
+    out, loaded = _loaded_by_command(one_trial_db, "queue", "--json")
+    assert [entry["nct_id"] for entry in json.loads(out)] == ["NCT01788527"]
+    assert (
+        sorted(
+            name for name in loaded if name.startswith(("requests", "pipeline.http", "pipeline.baselines"))
+        )
+        == []
+    )
+    assert "pipeline.review_queue" in loaded
 
 
 def test_store_package_has_no_module_over_300_lines() -> None:
