@@ -136,12 +136,19 @@ def main_options(
 def _check_paths(db: Path, published: Path) -> None:
     """Refuse, before any command runs, an analysts' copy that is a folder (exit 5, as a folder --db is)
     or the working database itself (exit 2: publishing would put a copy's hard link in its place)."""
-    if not published.name or published.is_dir():
+    try:
+        folder = not published.name or published.is_dir()
+        same = published.resolve() == db.resolve() or (
+            published.exists() and db.exists() and published.samefile(db)
+        )
+    except OSError:  # e.g. a folder we may not look into: the command's own storage error names it
+        return
+    if folder:
         raise StorageError(
             f"{published} is a folder: --published names the analysts' copy file,"
             " e.g. data/published/ctsync.duckdb"
         )
-    if published.resolve() == db.resolve() or (published.exists() and db.exists() and published.samefile(db)):
+    if same:
         raise UsageError(
             f"--published must be another file than --db ({str(db)!r}): it is the analysts' copy"
         )
