@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 import os
 import shutil
@@ -27,6 +28,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.registry", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="load again into the database a stopped run left (kept batches are skipped, as a user would)",
+    )
     args = parser.parse_args(argv)
     args.corpus = args.corpus.resolve()  # the load runs in its workspace folder
     manifest = corpus.read_manifest(args.corpus)
@@ -34,9 +40,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(f"{args.corpus} holds no complete corpus (no manifest.json)")
     data = cases.corpus_of(args.corpus, manifest)
     ws = cases.Workspace(OUT / f"work-registry-{data.studies}")
+    if not args.resume:
+        shutil.rmtree(ws.root, ignore_errors=True)
     load_average = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     result = ws.run("load", data.root / "day1.zip", "--json")
-    label = "ctsync load day1.zip (full load, registry size)"
+    label = "ctsync load day1.zip (full load, registry size" + (", resumed)" if args.resume else ")")
     row = measured_row(
         "ctsync.load_registry",
         label,
@@ -52,11 +60,31 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"db {size / 1e9:.2f} GB = {size / data.studies:,.0f} bytes/record"
         f" (JSON {data.day1_bytes / data.studies:,.0f}); load average at start {load_average}; "
         + summarize_json(result.stdout)
+        + _ledger(ws)
     )
     (OUT / f"registry-{data.studies}.json").write_text(json.dumps(dataclasses.asdict(row), indent=2) + "\n")
     print(json.dumps(dataclasses.asdict(row), indent=2))
     if not args.keep:
         shutil.rmtree(ws.root, ignore_errors=True)
+
+
+def _ledger(ws: cases.Workspace) -> str:
+    """Every load run in the database's ledger (a resumed load has two): status, seconds, new trials."""
+    result = ws.run("runs", "--json")
+    if not result.ok:
+        return ""
+    runs = sorted(json.loads(result.stdout), key=lambda r: r["run_id"])
+    parts = []
+    for run in runs:
+        started, finished = run.get("started_at"), run.get("finished_at")
+        seconds = (
+            (dt.datetime.fromisoformat(finished) - dt.datetime.fromisoformat(started)).total_seconds()
+            if started and finished
+            else None
+        )
+        took = f"{seconds:,.0f} s" if seconds is not None else "?"
+        parts.append(f"run {run['run_id']} {run.get('status')} in {took}, {run.get('new_trials', '?'):,} new")
+    return "; ledger: " + ", ".join(parts)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=int, required=True, help="studies in the database")
     parser.add_argument("--nct", required=True, help="a stored trial to show")
     args = parser.parse_args(argv)
+    args.work = args.work.resolve()  # the commands run in the workspace folder
     if not (args.work / "ctsync.duckdb").is_file():
         raise SystemExit(f"{args.work} holds no ctsync.duckdb")
     rows = measure_startup(Workspace(args.work), args.corpus, args.nct)
