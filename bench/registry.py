@@ -54,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         json_bytes=data.day1_bytes,
         partial_ok=True,
     )
+    if args.resume:  # a rate over every record would mislead: the kept ones were only skipped
+        row = dataclasses.replace(row, records=None, json_bytes=None)
     db = ws.root / "ctsync.duckdb"
     size = db.stat().st_size if db.exists() else 0
     row = row.with_note(
