@@ -3,7 +3,9 @@
 Generate the corpus first (``python -m bench.corpus --size 600000 --out bench/out/corpus-600000``, about
 28 GB with both days, folders and zips). Loads ``day1.zip`` into a fresh database with a published copy,
 as `make bench` does, and writes ``bench/out/registry-N.json``: a row that ``bench.run`` adds to
-RESULTS.md (wall time, peak RSS, database size per record). Not part of `make bench`: it takes long.
+RESULTS.md (wall time, peak RSS, database size per record). Not part of `make bench`: it takes long
+(about an hour on 2 cores). Disk: the load needs about 40 GB beside the zip (a 13 GB database, its WAL
+and the published copy); the day folders (21 GB) can be deleted once the zips are written.
 """
 
 from __future__ import annotations
