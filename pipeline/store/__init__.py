@@ -20,84 +20,85 @@ version, the differ). The record types the store writes (``Incoming``, ``Failure
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-_EXPORTS: dict[str, tuple[str, str]] = {
-    "ANALYST_TABLES": ("connection", "ANALYST_TABLES"),
-    "CHILDREN_FROM_STAGE": ("current", "CHILDREN_FROM_STAGE"),
-    "CURRENT_TABLES": ("current", "CURRENT_TABLES"),
-    "HISTORY_SOURCE": ("upstream", "HISTORY_SOURCE"),
-    "INTERNAL_TABLES": ("connection", "INTERNAL_TABLES"),
-    "MAX_RAW_IN_DEAD_LETTER": ("batches", "MAX_RAW_IN_DEAD_LETTER"),
-    "RECORD_SHAPE": ("current", "RECORD_SHAPE"),
-    "STAGE_PREFIX": ("connection", "STAGE_PREFIX"),
-    "TRIALS_FROM_STAGE": ("current", "TRIALS_FROM_STAGE"),
-    "LastSync": ("ledger", "LastSync"),
-    "ReviewKey": ("editors", "ReviewKey"),
-    "ReviewState": ("editors", "ReviewState"),
-    "Run": ("ledger", "Run"),
-    "StoredVersion": ("renormal", "StoredVersion"),
-    "UpstreamRow": ("upstream", "UpstreamRow"),
-    "WriteMarks": ("pending", "WriteMarks"),
-    "add_reviews": ("editors", "add_reviews"),
-    "add_run_counts": ("ledger", "add_run_counts"),
-    "baseline_facts": ("upstream", "baseline_facts"),
-    "brief_titles": ("current", "brief_titles"),
-    "cached_pending": ("pending", "cached_pending"),
-    "change_log": ("editors", "change_log"),
-    "change_row": ("batches", "change_row"),
-    "close_interrupted_runs": ("ledger", "close_interrupted_runs"),
-    "connect": ("connection", "connect"),
-    "current_records": ("current", "current_records"),
-    "current_trial": ("current", "current_trial"),
-    "detected_change_row": ("renormal", "detected_change_row"),
-    "export_parquet": ("publish", "export_parquet"),
-    "finish_run": ("ledger", "finish_run"),
-    "forget_pending": ("pending", "forget_pending"),
-    "forget_publish_journal": ("published", "forget_journal"),
-    "gone_before_stored": ("editors", "gone_before_stored"),
-    "insert_changes": ("batches", "insert_changes"),
-    "is_busy": ("connection", "is_busy"),
-    "is_ctsync_database": ("connection", "is_ctsync_database"),
-    "last_successful_sync": ("ledger", "last_successful_sync"),
-    "load_versions": ("current", "load_versions"),
-    "mark_synced": ("editors", "mark_synced"),
-    "mark_unpublished": ("ledger", "mark_unpublished"),
-    "matching_fingerprints": ("batches", "matching_fingerprints"),
-    "migrate": ("connection", "migrate"),
-    "pending_fingerprint_stored": ("pending", "pending_fingerprint_stored"),
-    "publish": ("publish", "publish"),
-    "recent_runs": ("ledger", "recent_runs"),
-    "record_upstream_states": ("editors", "record_upstream_states"),
-    "recorded_reviews": ("editors", "recorded_reviews"),
-    "replace_pending": ("pending", "replace_pending"),
-    "review_counts_for": ("upstream", "review_counts_for"),
-    "review_states": ("editors", "review_states"),
-    "rewrite_versions": ("renormal", "rewrite_versions"),
-    "run": ("ledger", "run"),
-    "save_baseline_versions": ("upstream", "save_baseline_versions"),
-    "save_batch": ("batches", "save_batch"),
-    "save_version_lists": ("upstream", "save_version_lists"),
-    "set_run_data_timestamp": ("ledger", "set_run_data_timestamp"),
-    "stale_trials": ("renormal", "stale_trials"),
-    "start_run": ("ledger", "start_run"),
-    "stop_status": ("ledger", "stop_status"),
-    "storage_error": ("connection", "storage_error"),
-    "stored_versions": ("renormal", "stored_versions"),
-    "touched_since": ("pending", "touched_since"),
-    "track": ("editors", "track"),
-    "tracked_ids": ("editors", "tracked_ids"),
-    "tracked_list": ("editors", "tracked_list"),
-    "transaction": ("connection", "transaction"),
-    "unsynced_ids": ("editors", "unsynced_ids"),
-    "untrack": ("editors", "untrack"),
-    "version_lists": ("upstream", "version_lists"),
-    "version_row": ("batches", "version_row"),
-    "versions_current_on": ("editors", "versions_current_on"),
-    "write_marks": ("pending", "write_marks"),
+from pipeline.lazy import lazy_names
+
+_EXPORTS = {
+    "ANALYST_TABLES": ("pipeline.store.connection", "ANALYST_TABLES"),
+    "CHILDREN_FROM_STAGE": ("pipeline.store.current", "CHILDREN_FROM_STAGE"),
+    "CURRENT_TABLES": ("pipeline.store.current", "CURRENT_TABLES"),
+    "HISTORY_SOURCE": ("pipeline.store.upstream", "HISTORY_SOURCE"),
+    "INTERNAL_TABLES": ("pipeline.store.connection", "INTERNAL_TABLES"),
+    "MAX_RAW_IN_DEAD_LETTER": ("pipeline.store.batches", "MAX_RAW_IN_DEAD_LETTER"),
+    "RECORD_SHAPE": ("pipeline.store.current", "RECORD_SHAPE"),
+    "STAGE_PREFIX": ("pipeline.store.connection", "STAGE_PREFIX"),
+    "TRIALS_FROM_STAGE": ("pipeline.store.current", "TRIALS_FROM_STAGE"),
+    "LastSync": ("pipeline.store.ledger", "LastSync"),
+    "ReviewKey": ("pipeline.store.editors", "ReviewKey"),
+    "ReviewState": ("pipeline.store.editors", "ReviewState"),
+    "Run": ("pipeline.store.ledger", "Run"),
+    "StoredVersion": ("pipeline.store.renormal", "StoredVersion"),
+    "UpstreamRow": ("pipeline.store.upstream", "UpstreamRow"),
+    "WriteMarks": ("pipeline.store.pending", "WriteMarks"),
+    "add_reviews": ("pipeline.store.editors", "add_reviews"),
+    "add_run_counts": ("pipeline.store.ledger", "add_run_counts"),
+    "baseline_facts": ("pipeline.store.upstream", "baseline_facts"),
+    "brief_titles": ("pipeline.store.current", "brief_titles"),
+    "cached_pending": ("pipeline.store.pending", "cached_pending"),
+    "change_log": ("pipeline.store.editors", "change_log"),
+    "change_row": ("pipeline.store.batches", "change_row"),
+    "close_interrupted_runs": ("pipeline.store.ledger", "close_interrupted_runs"),
+    "connect": ("pipeline.store.connection", "connect"),
+    "current_records": ("pipeline.store.current", "current_records"),
+    "current_trial": ("pipeline.store.current", "current_trial"),
+    "detected_change_row": ("pipeline.store.renormal", "detected_change_row"),
+    "export_parquet": ("pipeline.store.publish", "export_parquet"),
+    "finish_run": ("pipeline.store.ledger", "finish_run"),
+    "forget_pending": ("pipeline.store.pending", "forget_pending"),
+    "forget_publish_journal": ("pipeline.store.published", "forget_journal"),
+    "gone_before_stored": ("pipeline.store.editors", "gone_before_stored"),
+    "insert_changes": ("pipeline.store.batches", "insert_changes"),
+    "is_busy": ("pipeline.store.connection", "is_busy"),
+    "is_ctsync_database": ("pipeline.store.connection", "is_ctsync_database"),
+    "last_successful_sync": ("pipeline.store.ledger", "last_successful_sync"),
+    "load_versions": ("pipeline.store.current", "load_versions"),
+    "mark_synced": ("pipeline.store.editors", "mark_synced"),
+    "mark_unpublished": ("pipeline.store.ledger", "mark_unpublished"),
+    "matching_fingerprints": ("pipeline.store.batches", "matching_fingerprints"),
+    "migrate": ("pipeline.store.connection", "migrate"),
+    "pending_fingerprint_stored": ("pipeline.store.pending", "pending_fingerprint_stored"),
+    "publish": ("pipeline.store.publish", "publish"),
+    "recent_runs": ("pipeline.store.ledger", "recent_runs"),
+    "record_upstream_states": ("pipeline.store.editors", "record_upstream_states"),
+    "recorded_reviews": ("pipeline.store.editors", "recorded_reviews"),
+    "replace_pending": ("pipeline.store.pending", "replace_pending"),
+    "review_counts_for": ("pipeline.store.upstream", "review_counts_for"),
+    "review_states": ("pipeline.store.editors", "review_states"),
+    "rewrite_versions": ("pipeline.store.renormal", "rewrite_versions"),
+    "run": ("pipeline.store.ledger", "run"),
+    "save_baseline_versions": ("pipeline.store.upstream", "save_baseline_versions"),
+    "save_batch": ("pipeline.store.batches", "save_batch"),
+    "save_version_lists": ("pipeline.store.upstream", "save_version_lists"),
+    "set_run_data_timestamp": ("pipeline.store.ledger", "set_run_data_timestamp"),
+    "stale_trials": ("pipeline.store.renormal", "stale_trials"),
+    "start_run": ("pipeline.store.ledger", "start_run"),
+    "stop_status": ("pipeline.store.ledger", "stop_status"),
+    "storage_error": ("pipeline.store.connection", "storage_error"),
+    "stored_versions": ("pipeline.store.renormal", "stored_versions"),
+    "touched_since": ("pipeline.store.pending", "touched_since"),
+    "track": ("pipeline.store.editors", "track"),
+    "tracked_ids": ("pipeline.store.editors", "tracked_ids"),
+    "tracked_list": ("pipeline.store.editors", "tracked_list"),
+    "transaction": ("pipeline.store.connection", "transaction"),
+    "unsynced_ids": ("pipeline.store.editors", "unsynced_ids"),
+    "untrack": ("pipeline.store.editors", "untrack"),
+    "version_lists": ("pipeline.store.upstream", "version_lists"),
+    "version_row": ("pipeline.store.batches", "version_row"),
+    "versions_current_on": ("pipeline.store.editors", "versions_current_on"),
+    "write_marks": ("pipeline.store.pending", "write_marks"),
 }
-"""Each public name: (the submodule it lives in, its name there)."""
+"""Each public name: (the module it lives in, its name there)."""
 
 __all__ = [
     "ANALYST_TABLES",
@@ -264,19 +265,4 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    """Load an exported name's submodule on first use; ``store.connection`` and the like are submodules."""
-    found = _EXPORTS.get(name)
-    if found is None:
-        try:
-            return importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    module, attr = found
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS, globals())
